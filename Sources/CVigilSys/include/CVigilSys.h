@@ -1,0 +1,4 @@
+#ifndef CVIGILSYS_H
+#define CVIGILSYS_H
+int cvigilsys_placeholder(void);
+#endif

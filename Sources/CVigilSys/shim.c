@@ -1,0 +1,2 @@
+#include "CVigilSys.h"
+int cvigilsys_placeholder(void) { return 0; }

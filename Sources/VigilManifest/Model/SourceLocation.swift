@@ -1,0 +1,15 @@
+/// A position in a YAML file, 1-based, as editors and compilers print it.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    /// `FILE:LINE:COL`, the prefix every manifest error starts with.
+    public var description: String { "\(file):\(line):\(column)" }
+}
