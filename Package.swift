@@ -62,7 +62,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Resources")],
+            // Data files are embedded as generated Swift (scripts/embed-engine-data.py) so an installed
+            // binary needs no resource bundle beside it; the JSON/YAML sources stay here for review.
+            exclude: ["DataFiles"],
             swiftSettings: settings
         ),
         .executableTarget(
