@@ -35,8 +35,9 @@ enum Background {
     /// `--log-lines N`: N numbered lines of 100 bytes each (newline included), written in
     /// 64 KiB chunks so even a million lines take well under a second.
     static func printLogLines(_ count: Int) {
+        guard count > 0 else { return }
         var chunk = ""
-        for number in 1...max(count, 1) where count > 0 {
+        for number in 1...count {
             let prefix = "vigil-fixture log line \(number) "
             chunk += prefix + String(repeating: "x", count: max(0, 99 - prefix.utf8.count)) + "\n"
             if chunk.utf8.count >= 64 * 1024 || number == count {
