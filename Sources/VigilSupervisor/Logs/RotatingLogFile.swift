@@ -10,8 +10,10 @@ import Foundation
 /// split across files, so no file ever exceeds `maxSize`.
 ///
 /// Writing never waits for gzip: a rotated file is first renamed aside
-/// (`api.log.rotating-N`) and a serial background queue shifts, compresses (real gzip, readable
-/// by `zcat`) and deletes it, in rotation order. Writes are thread-safe.
+/// (`api.log.rotating-PID-N`) and a serial background queue, shared by every log file, shifts,
+/// compresses (real gzip, readable by `zcat`) and deletes it, in rotation order. Files left aside
+/// by a Vigil that died mid-rotation are compressed when the log is opened again.
+/// Writes are thread-safe.
 public final class RotatingLogFile: @unchecked Sendable {
     /// The live file.
     public let path: String
@@ -23,9 +25,12 @@ public final class RotatingLogFile: @unchecked Sendable {
     private let lock = NSLock()
     private var fd: Int32
     private var size: UInt64
-    private var rotations = 0
-    private let compressor: DispatchQueue
     private let pending = DispatchGroup()
+
+    /// One queue for every file: rotations of the same path stay ordered even across instances.
+    private static let compressor = DispatchQueue(label: "vigil-log-compress", qos: .utility)
+    private static let sequenceLock = NSLock()
+    nonisolated(unsafe) private static var sequence = 0
 
     /// Opens (or creates, mode 0644) `path` for appending; an existing file keeps its content
     /// and counts towards `maxSize`. The directory must exist.
@@ -35,10 +40,12 @@ public final class RotatingLogFile: @unchecked Sendable {
         self.maxSize = maxSize
         self.keep = max(keep, 0)
         self.compress = compress
-        self.compressor = DispatchQueue(label: "vigil-log-compress")
         fd = try Self.openForAppend(path)
         var info = stat()
         size = fstat(fd, &info) == 0 ? UInt64(info.st_size) : 0
+        if compress && self.keep > 0 {
+            leftoverRotations().forEach(queueCompression)
+        }
     }
 
     deinit { close() }
@@ -86,24 +93,33 @@ public final class RotatingLogFile: @unchecked Sendable {
 
     /// Moves the live file aside, starts a new one, and queues the shift (and compression).
     private func rotateLocked() {
-        rotations += 1
-        let aside = compress ? "\(path).rotating-\(rotations)" : "\(path).1"
+        let aside = compress ? Self.asidePath(path) : "\(path).1"
         if !compress { Self.shift(path: path, keep: keep, suffix: "") }
         if keep == 0 {
             _ = ftruncate(fd, 0)
             size = 0
             return
         }
-        guard rename(path, aside) == 0, let reopened = try? Self.openForAppend(path) else {
-            // Cannot rotate (read-only directory?): keep appending to the live file.
+        // When the directory refuses (read-only, full), keep appending to the live file and
+        // try again after another maxSize.
+        guard rename(path, aside) == 0 else {
+            size = 0
+            return
+        }
+        guard let reopened = try? Self.openForAppend(path) else {
+            rename(aside, path)
             size = 0
             return
         }
         Glibc.close(fd)
         fd = reopened
         size = 0
-        guard compress else { return }
-        compressor.async(group: pending) { [path, keep] in
+        if compress { queueCompression(aside) }
+    }
+
+    /// Shifts the `.gz` files and compresses `aside` into `.1.gz`, on the background queue.
+    private func queueCompression(_ aside: String) {
+        Self.compressor.async(group: pending) { [path, keep] in
             Self.shift(path: path, keep: keep, suffix: ".gz")
             let destination = "\(path).1.gz"
             if cvigil_gzip_file(aside, destination + ".tmp", 6) == 0, rename(destination + ".tmp", destination) == 0 {
@@ -123,6 +139,29 @@ public final class RotatingLogFile: @unchecked Sendable {
         for index in stride(from: keep - 1, through: 1, by: -1) {
             rename("\(path).\(index)\(suffix)", "\(path).\(index + 1)\(suffix)")
         }
+    }
+
+    /// A name for the live file while it waits for compression, unique across Vigil runs.
+    private static func asidePath(_ path: String) -> String {
+        let number = sequenceLock.withLock {
+            sequence += 1
+            return sequence
+        }
+        return "\(path).rotating-\(getpid())-\(number)"
+    }
+
+    /// Files a previous Vigil renamed aside but did not compress, oldest first.
+    private func leftoverRotations() -> [String] {
+        let directory = (path as NSString).deletingLastPathComponent
+        let prefix = (path as NSString).lastPathComponent + ".rotating-"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        let leftovers = names.filter { $0.hasPrefix(prefix) }.map { (directory as NSString).appendingPathComponent($0) }
+        return leftovers.sorted { Self.modificationTime($0) < Self.modificationTime($1) }
+    }
+
+    private static func modificationTime(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec : 0
     }
 
     private static func openForAppend(_ path: String) throws -> Int32 {

@@ -32,7 +32,7 @@ struct OutputPlumbing {
     }
 
     /// After a failed spawn: the read end goes too.
-    func closeAll() {
+    func closeParentEnd() {
         if let parentEnd { close(parentEnd) }
     }
 }

@@ -28,7 +28,8 @@ public enum ProcessLauncher {
         do {
             stderr = try OutputPlumbing(spec.stderr, command: command)
         } catch {
-            stdout.closeAll()
+            stdout.closeChildEnd()
+            stdout.closeParentEnd()
             throw error
         }
 
@@ -62,8 +63,8 @@ public enum ProcessLauncher {
         stdout.closeChildEnd()
         stderr.closeChildEnd()
         guard pid > 0 else {
-            stdout.closeAll()
-            stderr.closeAll()
+            stdout.closeParentEnd()
+            stderr.closeParentEnd()
             throw LaunchError(command: command, failure: failure, spec: spec)
         }
 
@@ -72,8 +73,8 @@ public enum ProcessLauncher {
             let code = errno
             ProcessGroup.signal(pid, SIGKILL)
             while waitpid(pid, nil, 0) < 0 && errno == EINTR {}
-            stdout.closeAll()
-            stderr.closeAll()
+            stdout.closeParentEnd()
+            stderr.closeParentEnd()
             throw LaunchError(command: command, code: code, context: "pidfd_open")
         }
         return LaunchedProcess(

@@ -1,0 +1,137 @@
+import Foundation
+import VigilTestKit
+import XCTest
+
+@testable import VigilSupervisor
+
+final class LogCaptureTests: XCTestCase {
+    private var dir: TemporaryDirectory!
+
+    override func setUpWithError() throws {
+        dir = try TemporaryDirectory()
+    }
+
+    override func tearDown() {
+        dir.remove()
+    }
+
+    private func write(_ text: String, to file: RotatingLogFile) {
+        Array(text.utf8).withUnsafeBytes { file.write($0) }
+    }
+
+    private func contents(_ path: String) -> String? {
+        FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func testRotatesBeforePassingMaxSizeAndKeepsNewestFirst() throws {
+        let path = dir.appending("api.log")
+        let file = try RotatingLogFile(path: path, maxSize: 10, keep: 2, compress: false)
+        for line in ["aaaa\n", "bbbb\n", "cccc\n", "dddd\n", "eeee\n", "ffff\n", "gg\n"] {
+            write(line, to: file)
+        }
+        file.close()
+        XCTAssertEqual(contents(path), "gg\n")
+        XCTAssertEqual(contents(path + ".1"), "eeee\nffff\n")
+        XCTAssertEqual(contents(path + ".2"), "cccc\ndddd\n")
+        XCTAssertNil(contents(path + ".3"), "only `keep` rotated files stay")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        XCTAssertEqual(names, ["api.log", "api.log.1", "api.log.2"])
+    }
+
+    func testWriteLargerThanMaxSizeIsSplitAndAppendingContinuesAfterReopen() throws {
+        let path = dir.appending("big.log")
+        let file = try RotatingLogFile(path: path, maxSize: 4, keep: 5, compress: false)
+        write("0123456789", to: file)
+        file.close()
+        XCTAssertEqual(contents(path + ".2"), "0123")
+        XCTAssertEqual(contents(path + ".1"), "4567")
+        XCTAssertEqual(contents(path), "89")
+
+        let reopened = try RotatingLogFile(path: path, maxSize: 4, keep: 5, compress: false)
+        write("ab", to: reopened)
+        write("c", to: reopened)
+        reopened.close()
+        XCTAssertEqual(contents(path), "c", "the existing 2 bytes count towards maxSize")
+        XCTAssertEqual(contents(path + ".1"), "89ab")
+        write("dropped", to: reopened)
+        XCTAssertEqual(contents(path), "c", "writes after close are dropped")
+    }
+
+    func testCompressedRotationsAreValidGzip() async throws {
+        let path = dir.appending("svc.log")
+        let file = try RotatingLogFile(path: path, maxSize: 1000, keep: 3, compress: true)
+        var lines: [String] = []
+        for index in 0..<200 {
+            let line = "line \(index) of the compressed rotation test\n"
+            lines.append(line)
+            write(line, to: file)
+        }
+        file.waitForPendingCompression()
+        file.close()
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        XCTAssertEqual(names, ["svc.log", "svc.log.1.gz", "svc.log.2.gz", "svc.log.3.gz"])
+        for index in 1...3 {
+            let gz = file.rotatedPath(index)
+            let bytes = try XCTUnwrap(FileManager.default.contents(atPath: gz))
+            XCTAssertEqual(Array(bytes.prefix(3)), [0x1f, 0x8b, 0x08], "gzip magic and deflate method in \(gz)")
+            let watcher = try ExitWatcher()
+            defer { watcher.shutdown() }
+            let check = try ProcessLauncher.launch(LaunchSpec(arguments: ["gzip", "-t", gz], environment: ["PATH": "/usr/bin:/bin"], stdout: .discard))
+            XCTAssertEqual(readToEnd(check.stderrPipe), "")
+            check.closePipes()
+            let status = await watcher.waitForExit(pid: check.pid, pidfd: check.pidfd)
+            XCTAssertEqual(status, .exited(0), "gzip -t \(gz)")
+        }
+        // Newest first: the live file ends the text, .1 holds what came right before it.
+        let newest = try gunzip(file.rotatedPath(1))
+        let live = try XCTUnwrap(contents(path))
+        XCTAssertTrue(lines.joined().hasSuffix(newest + live))
+        XCTAssertLessThanOrEqual(newest.utf8.count, 1000)
+    }
+
+    func testCaptureCopiesStdoutAndStderrOfAChild() async throws {
+        let path = dir.appending("child.log")
+        let file = try RotatingLogFile(path: path, maxSize: 1 << 20, keep: 1, compress: false)
+        let capture = try LogCapture()
+        defer { capture.shutdown() }
+        let watcher = try ExitWatcher()
+        defer { watcher.shutdown() }
+        let child = try ProcessLauncher.launch(LaunchSpec(arguments: [
+            "/bin/sh", "-c", "echo to-stdout; echo to-stderr >&2; i=0; while [ $i -lt 2000 ]; do echo line$i; i=$((i+1)); done",
+        ]))
+        capture.attach(fd: try XCTUnwrap(child.stdoutPipe), to: file)
+        capture.attach(fd: try XCTUnwrap(child.stderrPipe), to: file)
+        let status = await watcher.waitForExit(pid: child.pid, pidfd: child.pidfd)
+        XCTAssertEqual(status, .exited(0))
+        XCTAssertTrue(poll {
+            let text = contents(path) ?? ""
+            return text.contains("to-stdout\n") && text.contains("to-stderr\n") && text.contains("line1999\n")
+        }, "the log should hold both streams: \(contents(path)?.suffix(200) ?? "nothing")")
+        // Both pipes reached EOF, so capture closed them.
+        XCTAssertTrue(poll { fcntl(child.stdoutPipe!, F_GETFD) < 0 && fcntl(child.stderrPipe!, F_GETFD) < 0 })
+    }
+
+    func testShutdownFlushesWhatIsStillInThePipe() throws {
+        let path = dir.appending("flush.log")
+        let file = try RotatingLogFile(path: path, maxSize: 1 << 20, keep: 1, compress: false)
+        let capture = try LogCapture()
+        var ends: [Int32] = [-1, -1]
+        XCTAssertEqual(pipe(&ends), 0)
+        _ = fcntl(ends[0], F_SETFL, O_NONBLOCK)
+        capture.attach(fd: ends[0], to: file)
+        XCTAssertEqual(Glibc.write(ends[1], "last words\n", 11), 11)
+        capture.shutdown()
+        close(ends[1])
+        XCTAssertEqual(contents(path), "last words\n")
+    }
+
+    private func gunzip(_ path: String) throws -> String {
+        let child = try ProcessLauncher.launch(LaunchSpec(arguments: ["/bin/gzip", "-dc", path]))
+        let text = try XCTUnwrap(readToEnd(child.stdoutPipe))
+        child.closePipes()
+        var raw: Int32 = 0
+        XCTAssertEqual(waitpid(child.pid, &raw, 0), child.pid)
+        close(child.pidfd)
+        return text
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class VigilSupervisorTestsPlaceholder: XCTestCase {
-    func testBuilds() { XCTAssertTrue(true) }
-}
