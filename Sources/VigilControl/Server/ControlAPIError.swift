@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import VigilSupervisor
+
+/// An error answered as JSON `{"error": ..., "detail": ...}` with a fitting status, so the CLI
+/// and scripts can show what went wrong and what to do.
+struct ControlAPIError: HTTPResponseError {
+    let status: HTTPResponse.Status
+    let error: String
+    let detail: String?
+
+    init(_ status: HTTPResponse.Status, _ error: String, detail: String? = nil) {
+        self.status = status
+        self.error = error
+        self.detail = detail
+    }
+
+    var headers: HTTPFields { [.contentType: "application/json"] }
+
+    func body(allocator: ByteBufferAllocator) -> ByteBuffer? {
+        struct Body: Encodable {
+            let error: String
+            let detail: String?
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(error, forKey: .error)
+                try c.encode(detail, forKey: .detail)
+            }
+            enum CodingKeys: String, CodingKey { case error, detail }
+        }
+        let data = (try? VigilJSON.encoder().encode(Body(error: error, detail: detail))) ?? Data()
+        return allocator.buffer(bytes: data)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: headers, body: .init(byteBuffer: body(allocator: ByteBufferAllocator()) ?? ByteBuffer()))
+    }
+
+    static func from(_ error: Supervisor.CommandError) -> ControlAPIError {
+        switch error {
+        case .unknownService(let name, let known):
+            ControlAPIError(.notFound, "no service named '\(name)'", detail: known.isEmpty ? "no services are configured" : "known services: \(known.joined(separator: ", "))")
+        }
+    }
+}
+
+/// Encodes a value as the control API's JSON.
+func jsonResponse(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    let data = try VigilJSON.encoder().encode(value)
+    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Hummingbird
+import ServiceLifecycle
+import VigilManifest
+import VigilSupervisor
+
+/// The control API (SPEC section 9) on Vigil's Unix socket: status, per-service commands,
+/// events and reload.
+public struct ControlServer: Sendable {
+    let supervisor: Supervisor
+    let source: ConfigurationSource
+
+    public init(supervisor: Supervisor, source: ConfigurationSource) {
+        self.supervisor = supervisor
+        self.source = source
+    }
+
+    /// The routes, separate from the listener so tests and TCP listeners share them.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let supervisor = self.supervisor
+        let source = self.source
+
+        router.get("/v1/status") { _, _ in
+            try jsonResponse(await supervisor.status())
+        }
+        router.get("/v1/services/:name") { _, context in
+            let name = try context.parameters.require("name")
+            do {
+                return try jsonResponse(try await supervisor.status(of: name))
+            } catch let error as Supervisor.CommandError {
+                throw ControlAPIError.from(error)
+            }
+        }
+        router.post("/v1/services/:name/:command") { _, context in
+            let name = try context.parameters.require("name")
+            let command = try context.parameters.require("command")
+            do {
+                switch command {
+                case "start": try await supervisor.startService(name)
+                case "stop": try await supervisor.stopService(name)
+                case "restart": try await supervisor.restartService(name)
+                default:
+                    throw ControlAPIError(.notFound, "unknown command '\(command)'", detail: "use start, stop or restart")
+                }
+                return try jsonResponse(try await supervisor.status(of: name))
+            } catch let error as Supervisor.CommandError {
+                throw ControlAPIError.from(error)
+            }
+        }
+        router.get("/v1/events") { request, _ in
+            try events(request, supervisor: supervisor)
+        }
+        router.post("/v1/reload") { _, _ in
+            switch await supervisor.reloadFromDisk(source) {
+            case .applied(let summary):
+                return try jsonResponse(summary)
+            case .rejected(let errors):
+                throw ControlAPIError(
+                    .unprocessableContent, "configuration rejected; the running configuration is kept",
+                    detail: errors.description
+                )
+            }
+        }
+        return router
+    }
+
+    /// Serves the API on a Unix socket (mode 0660: the owner and its group may control Vigil),
+    /// running `services` (the supervisor) alongside until SIGTERM or SIGINT.
+    public func makeApplication(socketPath: String, services: [any Service], onRunning: @escaping @Sendable () async -> Void) -> some ApplicationProtocol {
+        // A socket file left by a Vigil that was killed would make bind fail.
+        unlink(socketPath)
+        return Application(
+            router: makeRouter(),
+            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "vigil"),
+            services: services,
+            onServerRunning: { _ in
+                chmod(socketPath, 0o660)
+                await onRunning()
+            }
+        )
+    }
+}
+
+/// `GET /v1/events?after=ID&since=ISO8601&service=NAME&limit=N`, oldest first.
+private func events(_ request: Request, supervisor: Supervisor) throws -> Response {
+    let query = request.uri.queryParameters
+    var after: Int64?
+    var since: Date?
+    if let text = query.get("after") {
+        guard let id = Int64(text) else { throw ControlAPIError(.badRequest, "invalid 'after': \(text)", detail: "pass an event id, e.g. after=120") }
+        after = id
+    }
+    if let text = query.get("since") {
+        if let id = Int64(text) {
+            after = id
+        } else if let date = try? VigilJSON.decoder().decode(Date.self, from: Data("\"\(text)\"".utf8)) {
+            since = date
+        } else {
+            throw ControlAPIError(.badRequest, "invalid 'since': \(text)", detail: "pass an ISO-8601 time such as 2026-11-21T17:03:00Z, or an event id")
+        }
+    }
+    var limit = 500
+    if let text = query.get("limit") {
+        guard let value = Int(text), (1...5000).contains(value) else { throw ControlAPIError(.badRequest, "invalid 'limit': \(text)", detail: "pass a number from 1 to 5000") }
+        limit = value
+    }
+    let service = query.get("service")
+    supervisor.resources.events.flush()
+    let list: [SupervisorEvent]
+    if after == nil, since == nil {
+        list = try supervisor.resources.store.latestEvents(service: service, limit: limit)
+    } else {
+        list = try supervisor.resources.store.events(after: after, since: since, service: service, limit: limit)
+    }
+    return try jsonResponse(EventList(events: list))
+}
+
+struct EventList: Codable {
+    let events: [SupervisorEvent]
+}

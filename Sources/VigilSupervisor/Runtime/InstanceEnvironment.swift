@@ -1,0 +1,68 @@
+import Foundation
+import VigilManifest
+
+/// What one instance is started with: its `${VAR}` values, argv, environment and working directory,
+/// and the probes built against its port.
+struct InstanceEnvironment: Sendable {
+    let spec: ServiceSpec
+    let color: String
+    let port: UInt16?
+    /// Directory of the manifest, the working directory when the spec names none.
+    let manifestDir: String
+    let resources: SupervisorResources
+
+    /// `${NAME}` values: the builtins, then the service's own `env` (expanded against the builtins).
+    func variables() throws -> [String: String] {
+        var builtins = [
+            "SERVICE": spec.name, "COLOR": color, "STATE_DIR": resources.stateDir, "VIGIL_BIN": resources.vigilBinary,
+            "REVISION": "", "VERSION": "", "RELEASE_DIR": "",
+        ]
+        if let port { builtins["PORT"] = String(port) }
+        var variables = builtins
+        for (key, value) in spec.env {
+            variables[key] = try VariableExpansion.expand(value, variables: builtins)
+        }
+        return variables
+    }
+
+    /// The child's complete environment: Vigil's own (PATH, HOME, ...), then the builtins and the
+    /// service's env, which win.
+    func childEnvironment(_ variables: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "NOTIFY_SOCKET")
+        environment.removeValue(forKey: "WATCHDOG_USEC")
+        environment.removeValue(forKey: "WATCHDOG_PID")
+        environment.removeValue(forKey: "LISTEN_FDS")
+        environment.merge(variables) { $1 }
+        environment["VIGIL_CONTROL"] = resources.controlSocket
+        return environment
+    }
+
+    var workingDirectory: String { spec.workingDir ?? manifestDir }
+
+    func launchSpec() throws -> LaunchSpec {
+        let variables = try variables()
+        return LaunchSpec(
+            arguments: try spec.command.map { try VariableExpansion.expand($0, variables: variables) },
+            environment: childEnvironment(variables),
+            workingDirectory: workingDirectory,
+            user: spec.user
+        )
+    }
+
+    func makeProbe(_ action: ProbeAction, resources: SupervisorResources) -> (any Probe)? {
+        switch action {
+        case .http(let path, let probePort, let scheme, let headers):
+            guard let port = probePort ?? port else { return nil }
+            return HTTPProbe(url: "\(scheme)://127.0.0.1:\(port)\(path)", headers: headers, client: resources.curl)
+        case .tcp(let probePort):
+            guard let port = probePort ?? port else { return nil }
+            return TCPProbe(host: "127.0.0.1", port: port, client: resources.curl)
+        case .exec(let command):
+            guard let variables = try? variables(),
+                  let arguments = try? command.map({ try VariableExpansion.expand($0, variables: variables) })
+            else { return nil }
+            return ExecProbe(arguments: arguments, environment: childEnvironment(variables), workingDirectory: workingDirectory, watcher: resources.exits)
+        }
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import VigilManifest
+
+/// Runs one instance: feeds its ``InstanceStateMachine`` and performs the actions it returns.
+///
+/// The machine decides; the runner only spawns, signals, sleeps and probes. Events reach it from
+/// the exit watcher's thread (exits), from timer and probe tasks, and from operator commands; the
+/// actor serialises them, so the machine always sees one event at a time.
+public actor InstanceRunner {
+    public nonisolated let service: String
+    /// `blue`/`green`, or `default` for a service without a deploy section.
+    public nonisolated let color: String
+    public nonisolated let spec: ServiceSpec
+    public nonisolated let port: UInt16?
+
+    private let environment: InstanceEnvironment
+    private let resources: SupervisorResources
+    private var machine: InstanceStateMachine
+    private let logFile: RotatingLogFile?
+    /// The process group of the latest run; kept after the leader exits to clean up what it left.
+    private var processGroup: pid_t?
+    private var startedAt: Date?
+    private var timers: [InstanceStateMachine.TimerKind: Task<Void, Never>] = [:]
+    private var probeTasks: [ProbeKind: Task<Void, Never>] = [:]
+    private var probeGeneration = 0
+    private var waiters: [(predicate: @Sendable (InstanceState) -> Bool, continuation: CheckedContinuation<InstanceState, Never>)] = []
+
+    init(spec: ServiceSpec, color: String, port: UInt16?, environment: InstanceEnvironment, resources: SupervisorResources) {
+        self.service = spec.name
+        self.color = color
+        self.spec = spec
+        self.port = port
+        self.environment = environment
+        self.resources = resources
+        self.machine = InstanceStateMachine(configuration: .init(spec))
+        let name = color == "default" ? spec.name : "\(spec.name)-\(color)"
+        self.logFile = try? RotatingLogFile(
+            path: "\(resources.logsDir)/\(name).log", maxSize: spec.logs.maxSize.bytes, keep: spec.logs.keep, compress: spec.logs.compress
+        )
+    }
+
+    public var state: InstanceState { machine.state }
+
+    public func send(_ event: InstanceStateMachine.Event) {
+        perform(machine.handle(event, at: .now))
+    }
+
+    /// Sends `event`, then waits until the state satisfies `predicate`.
+    public func send(_ event: InstanceStateMachine.Event, until predicate: @escaping @Sendable (InstanceState) -> Bool) async -> InstanceState {
+        send(event)
+        if predicate(machine.state) { return machine.state }
+        return await withCheckedContinuation { waiters.append((predicate, $0)) }
+    }
+
+    /// Stops the instance and returns once its process group is gone.
+    public func stopAndWait() async {
+        _ = await send(.stop, until: { !$0.hasProcess })
+        if let group = processGroup, ProcessGroup.exists(group) { _ = ProcessGroup.signal(group, SIGKILL) }
+        cancelAllTasks()
+        logFile?.close()
+    }
+
+    public func snapshot() -> InstanceStatus {
+        let stat = machine.pid.flatMap { ProcessStat.read(pid: $0) }
+        return InstanceStatus(
+            color: color, pid: machine.pid, state: machine.state.rawValue, ready: machine.isReady && machine.state.hasProcess,
+            restarts: machine.restarts, rssBytes: stat?.residentBytes, cpuSeconds: stat?.cpuSeconds, startedAt: machine.pid == nil ? nil : startedAt
+        )
+    }
+
+    // MARK: - Performing actions
+
+    private func perform(_ actions: [InstanceStateMachine.Action]) {
+        // The outcome of a spawn is a new event; it is handled after this list so the recorded
+        // events stay in the order the machine decided them.
+        var followUps: [InstanceStateMachine.Event] = []
+        for action in actions {
+            switch action {
+            case .spawn: followUps.append(spawn())
+            case .signalGroup(let signal):
+                if let group = processGroup { _ = ProcessGroup.signal(group, signal) }
+            case .killGroup:
+                if let group = processGroup { _ = ProcessGroup.signal(group, SIGKILL) }
+            case .schedule(let timer, let delay): schedule(timer, after: delay)
+            case .activateProbes(let kinds, let generation): activateProbes(kinds, generation: generation)
+            case .record(let kind, let reason, let message):
+                resources.events.record(SupervisorEvent(
+                    service: service, color: color == "default" ? nil : color, kind: kind, reason: reason, message: message, pid: machine.pid ?? processGroup
+                ))
+            }
+        }
+        resumeWaiters()
+        for event in followUps { perform(machine.handle(event, at: .now)) }
+    }
+
+    private func resumeWaiters() {
+        let state = machine.state
+        waiters.removeAll { waiter in
+            guard waiter.predicate(state) else { return false }
+            waiter.continuation.resume(returning: state)
+            return true
+        }
+    }
+
+    /// Starts the process and returns the event that reports how that went.
+    private func spawn() -> InstanceStateMachine.Event {
+        let launch: LaunchedProcess
+        do {
+            launch = try ProcessLauncher.launch(environment.launchSpec())
+        } catch {
+            return .spawnFailed("\(error)")
+        }
+        processGroup = launch.pid
+        startedAt = Date()
+        if let logFile {
+            for pipe in [launch.stdoutPipe, launch.stderrPipe].compactMap({ $0 }) { resources.logs.attach(fd: pipe, to: logFile) }
+        } else {
+            [launch.stdoutPipe, launch.stderrPipe].compactMap { $0 }.forEach { close($0) }
+        }
+        try? resources.store.upsertInstance(InstanceRecord(service: service, color: color, pid: launch.pid, startTime: launch.startTime, spawnedAt: Date()))
+        resources.exits.watch(pid: launch.pid, pidfd: launch.pidfd) { [weak self] status in
+            guard let self else { return }
+            Task { await self.exited(status, pid: launch.pid) }
+        }
+        return .spawned(pid: launch.pid)
+    }
+
+    private func exited(_ status: ExitStatus, pid: pid_t) {
+        guard machine.pid == pid else { return }
+        try? resources.store.removeInstance(service: service, color: color)
+        perform(machine.handle(.exited(status), at: .now))
+    }
+
+    private func schedule(_ timer: InstanceStateMachine.Timer, after delay: Duration) {
+        timers[timer.kind]?.cancel()
+        timers[timer.kind] = Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            guard !Task.isCancelled, let self else { return }
+            await self.send(.timerFired(timer))
+        }
+    }
+
+    private func activateProbes(_ kinds: Set<ProbeKind>, generation: Int) {
+        if generation != probeGeneration {
+            probeTasks.values.forEach { $0.cancel() }
+            probeTasks.removeAll()
+            probeGeneration = generation
+        }
+        for (kind, task) in probeTasks where !kinds.contains(kind) {
+            task.cancel()
+            probeTasks[kind] = nil
+        }
+        for kind in kinds where probeTasks[kind] == nil {
+            guard let probeSpec = spec.probes[kind], let probe = environment.makeProbe(probeSpec.action, resources: resources) else { continue }
+            probeTasks[kind] = Task { [weak self] in
+                if probeSpec.initialDelay > .zero { try? await Task.sleep(for: probeSpec.initialDelay) }
+                while !Task.isCancelled {
+                    let result = await probe.check(timeout: probeSpec.timeout)
+                    guard !Task.isCancelled, let self else { return }
+                    await self.send(.probe(kind, result, generation: generation))
+                    try? await Task.sleep(for: probeSpec.period)
+                }
+            }
+        }
+    }
+
+    private func cancelAllTasks() {
+        timers.values.forEach { $0.cancel() }
+        timers.removeAll()
+        probeTasks.values.forEach { $0.cancel() }
+        probeTasks.removeAll()
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Finds what a previous Vigil left running when it was killed without a chance to stop its
+/// services (`kill -9`, OOM killer, power loss of the process but not the host) and stops it
+/// before anything starts again, so a restart never runs two copies of a service.
+///
+/// A recorded pid is trusted only when `/proc/PID/stat` still shows the start time recorded at
+/// spawn: pids are reused, start times are not.
+struct OrphanReaper {
+    let store: StateStore
+    let events: EventLog
+
+    func reap(stopTimeouts: [String: Duration]) async {
+        guard let records = try? store.instances(), !records.isEmpty else { return }
+        var groups: [(InstanceRecord, pid_t)] = []
+        for record in records {
+            let leaderAlive = ProcessStat.read(pid: record.pid)?.startTime == record.startTime
+            // The leader may be gone while children it left are still in its group.
+            let members = ProcessStat.members(ofGroup: record.pid).filter { pid in
+                (ProcessStat.read(pid: pid)?.startTime ?? 0) >= record.startTime
+            }
+            if leaderAlive || !members.isEmpty {
+                _ = ProcessGroup.signal(record.pid, SIGTERM)
+                groups.append((record, record.pid))
+            } else {
+                try? store.removeInstance(service: record.service, color: record.color)
+            }
+        }
+        for (record, group) in groups {
+            let timeout = stopTimeouts[record.service] ?? .seconds(10)
+            let deadline = ContinuousClock.now + timeout
+            while ProcessGroup.exists(group), ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            let killed = ProcessGroup.exists(group) && ProcessGroup.signal(group, SIGKILL)
+            events.record(SupervisorEvent(
+                service: record.service, color: record.color == "default" ? nil : record.color, kind: .orphanKilled,
+                message: "stopped pid \(record.pid) left running by a previous Vigil" + (killed ? " (SIGKILL after \(InstanceStateMachine.format(timeout)))" : ""),
+                pid: record.pid
+            ))
+            try? store.removeInstance(service: record.service, color: record.color)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import VigilManifest
+
+/// Where the configuration comes from, so reload can read it again the same way `vigil up` did.
+public struct ConfigurationSource: Sendable {
+    public var configPath: String?
+    public var manifestDirs: [String]?
+    public var builtins: [String: String]
+
+    public init(configPath: String?, manifestDirs: [String]?, builtins: [String: String]) {
+        self.configPath = configPath
+        self.manifestDirs = manifestDirs
+        self.builtins = builtins
+    }
+
+    public func load() throws(ManifestErrors) -> LoadedConfiguration {
+        try ManifestLoader.load(configPath: configPath, manifestDirs: manifestDirs, builtins: builtins)
+    }
+}
+
+/// The result of `vigil reload` / SIGHUP.
+public enum ReloadOutcome: Sendable {
+    case applied(Supervisor.ReloadSummary)
+    /// Nothing changed: the running configuration stays.
+    case rejected(ManifestErrors)
+}
+
+extension Supervisor {
+    /// Re-reads config and manifests; applies them only if every file is valid.
+    ///
+    /// Reloads run one at a time, in the order they were asked for: a SIGHUP arriving while a
+    /// reload is restarting services waits for it instead of interleaving with it.
+    public func reloadFromDisk(_ source: ConfigurationSource) async -> ReloadOutcome {
+        let previous = pendingReload
+        let task = Task { () -> ReloadOutcome in
+            _ = await previous?.value
+            return await self.reloadNow(source)
+        }
+        pendingReload = task
+        return await task.value
+    }
+
+    private func reloadNow(_ source: ConfigurationSource) async -> ReloadOutcome {
+        do {
+            let configuration = try source.load()
+            return .applied(await reload(to: configuration))
+        } catch {
+            rejectReload(error)
+            return .rejected(error)
+        }
+    }
+}

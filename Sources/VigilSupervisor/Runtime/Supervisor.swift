@@ -1,0 +1,179 @@
+import Foundation
+import VigilManifest
+
+/// The running supervisor: one ``InstanceRunner`` per service (per color for blue-green ones),
+/// the commands operators send, reload, and a clean shutdown.
+public actor Supervisor {
+    public enum CommandError: Error, CustomStringConvertible, Equatable {
+        case unknownService(String, known: [String])
+
+        public var description: String {
+            switch self {
+            case .unknownService(let name, let known):
+                "no service named '\(name)'" + (known.isEmpty ? "" : "; known services: \(known.joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// What a reload changed, by service name.
+    public struct ReloadSummary: Codable, Sendable, Equatable {
+        public var started: [String] = []
+        public var stopped: [String] = []
+        public var restarted: [String] = []
+        public var unchanged: [String] = []
+        /// Supervisor settings that only take effect when Vigil restarts.
+        public var needsRestart: [String] = []
+    }
+
+    public nonisolated let resources: SupervisorResources
+    public private(set) var configuration: LoadedConfiguration
+    private var runners: [String: InstanceRunner] = [:]
+    var pendingReload: Task<ReloadOutcome, Never>?
+
+    public init(configuration: LoadedConfiguration, resources: SupervisorResources) {
+        self.configuration = configuration
+        self.resources = resources
+    }
+
+    public var serviceNames: [String] { configuration.services.map(\.spec.name) }
+
+    /// Stops leftovers of a previous Vigil killed with SIGKILL, then starts every service.
+    public func start() async {
+        await OrphanReaper(store: resources.store, events: resources.events).reap(stopTimeouts: stopTimeouts())
+        resources.events.record(SupervisorEvent(service: "vigil", kind: .supervisorStarted, message: "supervising \(configuration.services.count) services"))
+        for loaded in configuration.services {
+            let runner = makeRunner(loaded)
+            runners[loaded.spec.name] = runner
+            await runner.send(.start)
+        }
+    }
+
+    private func stopTimeouts() -> [String: Duration] {
+        Dictionary(configuration.services.map { ($0.spec.name, $0.spec.stop.timeout) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    private func makeRunner(_ loaded: LoadedService) -> InstanceRunner {
+        let spec = loaded.spec
+        // Until rollouts land, a blue-green service runs its blue color on the blue port.
+        let (color, port): (String, UInt16?) = spec.deploy.map { ("blue", $0.ports[.blue]) } ?? ("default", spec.port)
+        let environment = InstanceEnvironment(
+            spec: spec, color: color, port: port,
+            manifestDir: (loaded.origin.file as NSString).deletingLastPathComponent, resources: resources
+        )
+        return InstanceRunner(spec: spec, color: color, port: port, environment: environment, resources: resources)
+    }
+
+    private func runner(_ name: String) throws(CommandError) -> InstanceRunner {
+        guard let runner = runners[name] else { throw .unknownService(name, known: serviceNames) }
+        return runner
+    }
+
+    // MARK: - Commands
+
+    public func startService(_ name: String) async throws(CommandError) {
+        resources.events.record(SupervisorEvent(service: name, kind: .started, message: "start requested"))
+        try await runner(name).send(.start)
+    }
+
+    /// Stops the service and returns once its process group is gone.
+    public func stopService(_ name: String) async throws(CommandError) {
+        let runner = try runner(name)
+        _ = await runner.send(.stop, until: { !$0.hasProcess })
+    }
+
+    public func restartService(_ name: String) async throws(CommandError) {
+        try await runner(name).send(.restart(reason: "manual"))
+    }
+
+    // MARK: - Status
+
+    public func status() async -> StatusReport {
+        var services: [ServiceStatus] = []
+        for loaded in configuration.services {
+            guard let runner = runners[loaded.spec.name] else { continue }
+            services.append(await serviceStatus(loaded.spec, runner))
+        }
+        return StatusReport(services: services)
+    }
+
+    public func status(of name: String) async throws(CommandError) -> ServiceStatus {
+        let runner = try runner(name)
+        guard let loaded = configuration.service(named: name) else { throw .unknownService(name, known: serviceNames) }
+        return await serviceStatus(loaded.spec, runner)
+    }
+
+    private func serviceStatus(_ spec: ServiceSpec, _ runner: InstanceRunner) async -> ServiceStatus {
+        let instance = await runner.snapshot()
+        return ServiceStatus(
+            name: spec.name, state: instance.state, activeColor: spec.deploy == nil ? nil : runner.color,
+            revision: nil, version: spec.env["VERSION"], instances: [instance], rollout: nil
+        )
+    }
+
+    // MARK: - Reload
+
+    /// Applies a new, already validated configuration: changed services restart, removed ones
+    /// stop, new ones start, unchanged ones are not touched (same pid).
+    public func reload(to new: LoadedConfiguration) async -> ReloadSummary {
+        var summary = ReloadSummary()
+        let old = configuration
+        let newNames = Set(new.services.map(\.spec.name))
+        for loaded in old.services where !newNames.contains(loaded.spec.name) {
+            if let runner = runners.removeValue(forKey: loaded.spec.name) {
+                await runner.stopAndWait()
+                try? resources.store.removeInstance(service: runner.service, color: runner.color)
+            }
+            summary.stopped.append(loaded.spec.name)
+        }
+        for loaded in new.services {
+            let name = loaded.spec.name
+            if let previous = old.service(named: name), let runner = runners[name] {
+                if previous.spec == loaded.spec {
+                    summary.unchanged.append(name)
+                    continue
+                }
+                await runner.stopAndWait()
+                summary.restarted.append(name)
+            } else {
+                summary.started.append(name)
+            }
+            let runner = makeRunner(loaded)
+            runners[name] = runner
+            await runner.send(.start)
+        }
+        let oldSupervisor = old.supervisor
+        var kept = new.supervisor
+        if oldSupervisor.stateDir != kept.stateDir { summary.needsRestart.append("stateDir"); kept.stateDir = oldSupervisor.stateDir }
+        if oldSupervisor.control != kept.control { summary.needsRestart.append("control"); kept.control = oldSupervisor.control }
+        if oldSupervisor.metrics != kept.metrics { summary.needsRestart.append("metrics") }
+        configuration = LoadedConfiguration(supervisor: kept, services: new.services)
+        resources.events.record(SupervisorEvent(
+            service: "vigil", kind: .reload,
+            message: "reload: \(summary.started.count) started, \(summary.restarted.count) restarted, \(summary.stopped.count) stopped, \(summary.unchanged.count) unchanged"
+        ))
+        return summary
+    }
+
+    /// Records a rejected reload; the running configuration stays.
+    public func rejectReload(_ errors: ManifestErrors) {
+        resources.events.record(SupervisorEvent(service: "vigil", kind: .reloadRejected, message: "reload rejected, running configuration kept: \(errors.errors.count) error(s); first: \(errors.errors.first?.description ?? "")"))
+    }
+
+    // MARK: - Shutdown
+
+    /// Stops every service at once (each signal, wait `stop.timeout`, SIGKILL its group) and
+    /// returns when all process groups are gone.
+    public func shutdown() async {
+        resources.events.record(SupervisorEvent(service: "vigil", kind: .supervisorStopping, message: "stopping \(runners.count) services"))
+        await withTaskGroup(of: Void.self) { group in
+            for runner in runners.values {
+                group.addTask { await runner.stopAndWait() }
+            }
+        }
+        for runner in runners.values {
+            try? resources.store.removeInstance(service: runner.service, color: runner.color)
+        }
+        runners.removeAll()
+        resources.events.flush()
+    }
+}

@@ -1,0 +1,39 @@
+/// The machinery every instance shares: one exit-watcher thread, one log-capture thread, one
+/// libcurl thread for probes, the event log and the state store.
+///
+/// Created once by ``Supervisor`` and handed to each ``InstanceRunner``; none of it is per service,
+/// which is what keeps 500 supervised services at a handful of threads.
+public final class SupervisorResources: Sendable {
+    public let exits: ExitWatcher
+    public let logs: LogCapture
+    public let curl: CurlMulti
+    public let store: StateStore
+    public let events: EventLog
+    public let stateDir: String
+    public let logsDir: String
+    /// Absolute path of the running `vigil` binary, exported as `${VIGIL_BIN}`.
+    public let vigilBinary: String
+    /// Exported to services as `VIGIL_CONTROL` so they can ask Vigil about itself.
+    public let controlSocket: String
+
+    public init(stateDir: String, logsDir: String, databasePath: String, vigilBinary: String, controlSocket: String) throws {
+        self.stateDir = stateDir
+        self.logsDir = logsDir
+        self.vigilBinary = vigilBinary
+        self.controlSocket = controlSocket
+        self.store = try StateStore(path: databasePath)
+        self.events = EventLog(store: store)
+        self.exits = try ExitWatcher()
+        self.logs = try LogCapture()
+        self.curl = try CurlMulti()
+    }
+
+    /// Stops the shared threads and writes out pending events; call after every instance stopped.
+    public func shutdown() {
+        events.flush()
+        curl.shutdown()
+        logs.shutdown()
+        exits.shutdown()
+        events.close()
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import VigilSupervisor
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show services, colors, pids, states, readiness, restarts and memory.",
+        discussion: "--json prints one object, stable for scripts (see SPEC section 1)."
+    )
+
+    @OptionGroup var client: ClientOptions
+    @Argument(help: "Only this service.") var service: String?
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    func run() throws {
+        let report: StatusReport = try callControl {
+            let control = client.client()
+            if let service {
+                return StatusReport(services: [try control.send("GET", "/v1/services/\(service)").decode(ServiceStatus.self)])
+            }
+            return try control.send("GET", "/v1/status").decode(StatusReport.self)
+        }
+        if json {
+            let data = try VigilJSON.encoder().encode(report)
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(StatusTable.render(report, now: Date()))
+        }
+    }
+}
+
+/// The human table of `vigil status`.
+enum StatusTable {
+    static func render(_ report: StatusReport, now: Date) -> String {
+        var rows = [["SERVICE", "COLOR", "STATE", "READY", "PID", "RESTARTS", "RSS", "UPTIME"]]
+        for service in report.services {
+            for instance in service.instances {
+                let active = service.activeColor == instance.color ? "*" : ""
+                rows.append([
+                    service.name, instance.color + active, instance.state, instance.ready ? "yes" : "no",
+                    instance.pid.map(String.init) ?? "-", String(instance.restarts),
+                    instance.rssBytes.map(formatBytes) ?? "-",
+                    instance.startedAt.map { formatUptime(now.timeIntervalSince($0)) } ?? "-",
+                ])
+            }
+        }
+        if report.services.isEmpty { return "no services configured" }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+
+    static func formatBytes(_ bytes: UInt64) -> String {
+        let mib = Double(bytes) / 1_048_576
+        return mib >= 1024 ? String(format: "%.1fGi", mib / 1024) : String(format: "%.1fMi", mib)
+    }
+
+    static func formatUptime(_ seconds: TimeInterval) -> String {
+        let s = Int(max(0, seconds))
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(s % 60)s" }
+        if s < 86400 { return "\(s / 3600)h\(s % 3600 / 60)m" }
+        return "\(s / 86400)d\(s % 86400 / 3600)h"
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import VigilControl
+import VigilManifest
+import VigilSupervisor
+
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Run the supervisor in the foreground (what systemd runs).",
+        discussion: "SIGHUP reloads; SIGTERM or SIGINT stops every service (signal, wait stop.timeout, SIGKILL the group) and exits 0."
+    )
+
+    @Option(name: .long, help: "Supervisor config (default: ./vigil.yaml if present, else built-in defaults).")
+    var config: String?
+
+    @Option(name: .customLong("manifests"), help: "Manifest directory; repeat for several (replaces the config's list).")
+    var manifests: [String] = []
+
+    func run() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let source = ConfigurationSource(configPath: config, manifestDirs: manifests.isEmpty ? nil : manifests, builtins: Builtins.current())
+        let configuration: LoadedConfiguration
+        do {
+            configuration = try source.load()
+        } catch {
+            for problem in error.errors { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+            printError("configuration invalid (\(error.errors.count) error(s)); nothing started. Fix the files, or run `vigil check` to see the errors again.")
+            throw ExitCode(1)
+        }
+        let settings = configuration.supervisor
+        let lock: StateDirectoryLock
+        let resources: SupervisorResources
+        do {
+            try FileManager.default.createDirectory(atPath: settings.logsDir, withIntermediateDirectories: true)
+            lock = try StateDirectoryLock(stateDir: settings.stateDir)
+            resources = try SupervisorResources(
+                stateDir: settings.stateDir, logsDir: settings.logsDir, databasePath: settings.databasePath,
+                vigilBinary: Builtins.executablePath(), controlSocket: settings.control.socket
+            )
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        _ = resources.events.subscribe { event in
+            let who = event.color.map { "\(event.service)/\($0)" } ?? event.service
+            let reason = event.reason.map { " [\($0)]" } ?? ""
+            FileHandle.standardError.write(Data("vigil: \(who) \(event.kind.rawValue)\(reason): \(event.message)\n".utf8))
+        }
+        let supervisor = Supervisor(configuration: configuration, resources: resources)
+        let service = SupervisorService(
+            supervisor: supervisor, source: source,
+            onStarted: {
+                print("""
+                vigil \(VigilVersion.current): supervising \(configuration.services.count) service(s) from \(settings.manifestDirs.joined(separator: ", "))
+                  status:  vigil status        (control socket \(settings.control.socket))
+                  events:  vigil events -f     logs: vigil logs SERVICE  (files in \(settings.logsDir))
+                  state:   \(settings.databasePath)
+                  reload:  vigil reload  or  kill -HUP \(getpid());  stop: Ctrl-C or SIGTERM
+                """)
+                fflush(stdout)
+            },
+            onReload: { outcome in
+                if case .rejected(let errors) = outcome {
+                    for problem in errors.errors { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+                }
+            }
+        )
+        let app = ControlServer(supervisor: supervisor, source: source)
+            .makeApplication(socketPath: settings.control.socket, services: [service], onRunning: {})
+        do {
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        withExtendedLifetime(lock) {}
+    }
+}
+
+/// An exclusive lock on `stateDir/vigil.lock`, held while Vigil runs: a second `vigil up` on the
+/// same state would start every service twice, so it is refused with a clear message.
+final class StateDirectoryLock {
+    private let fd: Int32
+
+    init(stateDir: String) throws {
+        let path = stateDir + "/vigil.lock"
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ValidationError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw ValidationError("another Vigil is already running with state dir \(stateDir) (\(path) is locked); stop it first or use another stateDir")
+        }
+        let pid = "\(getpid())\n"
+        _ = ftruncate(fd, 0)
+        _ = pid.withCString { write(fd, $0, strlen($0)) }
+    }
+
+    deinit { close(fd) }
+}
