@@ -1,4 +1,5 @@
 import Glibc
+import VigilManifest
 import VigilTestKit
 import XCTest
 
@@ -24,6 +25,33 @@ final class FixtureTests: XCTestCase {
         let fixture = try ProcessHandle(executable: BuiltProducts.fixture, environment: ["PORT": "\(port)", "VERSION": "env-9"])
         XCTAssertTrue(fixture.waitForOutput("listening on 127.0.0.1:\(port)"), fixture.output)
         XCTAssertTrue(SimpleHTTP.get(port: port, path: "/")?.body.contains(#""version":"env-9""#) == true)
+    }
+
+    func testStartDelayPostponesListening() throws {
+        let port = try freeTCPPort()
+        let fixture = try ProcessHandle.fixture(port: port, arguments: ["--start-delay", "3s"], waitUntilListening: false)
+        XCTAssertNil(SimpleHTTP.get(port: port, path: "/health", timeout: .milliseconds(500)), "nothing listens during the delay")
+        XCTAssertTrue(fixture.waitForOutput("listening on 127.0.0.1:\(port)"))
+        XCTAssertEqual(SimpleHTTP.get(port: port, path: "/health")?.status, 200)
+    }
+
+    func testFixtureManifestLoadsAsAService() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let manifests = dir.appending("manifests")
+        try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
+        let port = try freeTCPPort()
+        let manifest = try fixtureManifest(name: "web", port: port, extraArgs: ["--latency", "5ms"], extraYAML: "restart: {policy: on-failure}")
+        try manifest.write(toFile: manifests + "/web.yaml", atomically: true, encoding: .utf8)
+        let configPath = dir.appending("vigil.yaml")
+        try supervisorConfig(stateDir: dir.appending("state"), manifestsDir: manifests).write(toFile: configPath, atomically: true, encoding: .utf8)
+
+        let loaded = try ManifestLoader.load(configPath: configPath, manifestDirs: nil, builtins: [:])
+        let web = try XCTUnwrap(loaded.service(named: "web")?.spec)
+        XCTAssertEqual(web.command, [try BuiltProducts.fixture, "--port", "${PORT}", "--latency", "5ms"])
+        XCTAssertEqual(web.port, port)
+        XCTAssertEqual(web.restart.policy, .onFailure)
+        XCTAssertEqual(loaded.supervisor.stateDir, dir.appending("state"))
     }
 
     func testSigtermExitsZeroWithMessage() throws {
