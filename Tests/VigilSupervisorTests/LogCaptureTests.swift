@@ -89,6 +89,41 @@ final class LogCaptureTests: XCTestCase {
         XCTAssertLessThanOrEqual(newest.utf8.count, 1000)
     }
 
+    func testLargeRotationsRoundTripThroughGzip() throws {
+        let path = dir.appending("large.log")
+        let maxSize: UInt64 = 300_000
+        let file = try RotatingLogFile(path: path, maxSize: maxSize, keep: 2, compress: true)
+        // Varied text, several deflate chunks per file.
+        var generator = SystemRandomNumberGenerator()
+        var text = ""
+        while text.utf8.count < Int(maxSize) * 2 + 1000 {
+            text += "request id=\(generator.next() % 1_000_000) status=\(200 + generator.next() % 4) path=/api/v1/items\n"
+        }
+        write(text, to: file)
+        file.waitForPendingCompression()
+        file.close()
+        let restored = try gunzip(file.rotatedPath(2)) + gunzip(file.rotatedPath(1)) + XCTUnwrap(contents(path))
+        XCTAssertEqual(restored.utf8.count, text.utf8.count)
+        XCTAssertTrue(restored == text, "rotated and live files together hold exactly what was written")
+        let compressed = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: file.rotatedPath(1))[.size] as? Int)
+        XCTAssertLessThan(compressed, Int(maxSize) / 2, "gzip should shrink log text")
+    }
+
+    func testRotationLeftAsideByACrashIsCompressedOnReopen() throws {
+        let path = dir.appending("crash.log")
+        XCTAssertTrue(FileManager.default.createFile(atPath: path + ".rotating-1-1", contents: Data("older\n".utf8)))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path + ".rotating-1-2", contents: Data("newer\n".utf8)))
+        var times = [timespec(tv_sec: 1_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000, tv_nsec: 0)]
+        XCTAssertEqual(utimensat(AT_FDCWD, path + ".rotating-1-1", &times, 0), 0)
+        let file = try RotatingLogFile(path: path, maxSize: 1000, keep: 3, compress: true)
+        file.waitForPendingCompression()
+        file.close()
+        XCTAssertEqual(try gunzip(file.rotatedPath(1)), "newer\n")
+        XCTAssertEqual(try gunzip(file.rotatedPath(2)), "older\n")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        XCTAssertEqual(names, ["crash.log", "crash.log.1.gz", "crash.log.2.gz"])
+    }
+
     func testCaptureCopiesStdoutAndStderrOfAChild() async throws {
         let path = dir.appending("child.log")
         let file = try RotatingLogFile(path: path, maxSize: 1 << 20, keep: 1, compress: false)

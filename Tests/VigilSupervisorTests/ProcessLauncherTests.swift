@@ -126,6 +126,19 @@ final class ProcessLauncherTests: XCTestCase {
         child.closePipes()
     }
 
+    func testGroupWhoseMembersAreAllZombiesDoesNotExist() throws {
+        let child = try ProcessLauncher.launch(LaunchSpec(arguments: ["/bin/sleep", "0.1"], stdout: .discard, stderr: .discard))
+        defer { close(child.pidfd) }
+        XCTAssertTrue(ProcessGroup.exists(child.pid))
+        XCTAssertTrue(poll { ProcessStat.read(pid: child.pid)?.state == "Z" }, "the unreaped child should become a zombie")
+        XCTAssertFalse(ProcessGroup.exists(child.pid), "a zombie is not alive")
+        XCTAssertEqual(ProcessStat.members(ofGroup: child.pid), [child.pid], "but it is still a member until reaped")
+        var raw: Int32 = 0
+        XCTAssertEqual(waitpid(child.pid, &raw, 0), child.pid)
+        XCTAssertEqual(ProcessStat.members(ofGroup: child.pid), [])
+        XCTAssertFalse(ProcessGroup.signal(child.pid, SIGTERM), "no group left to signal")
+    }
+
     func testChildIgnoringSigtermSurvivesItUntilSigkill() async throws {
         let child = try ProcessLauncher.launch(LaunchSpec(
             arguments: ["/bin/sh", "-c", "trap '' TERM; echo ready; sleep 100 & wait"], stderr: .discard

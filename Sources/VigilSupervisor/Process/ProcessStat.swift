@@ -28,17 +28,27 @@ public struct ProcessStat: Sendable, Equatable {
 
     /// Pids of every process whose process group is `pgid`, by scanning /proc.
     public static func members(ofGroup pgid: pid_t) -> [pid_t] {
+        scan(group: pgid).map(\.pid)
+    }
+
+    /// Pid and state of every process in group `pgid`.
+    static func scan(group pgid: pid_t) -> [(pid: pid_t, state: Character)] {
         guard let directory = opendir("/proc") else { return [] }
         defer { closedir(directory) }
-        var members: [pid_t] = []
+        var members: [(pid: pid_t, state: Character)] = []
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = pid_t(name), let fields = statFields(pid: pid), fields.count > 2, pid_t(fields[2]) == pgid else {
-                continue
-            }
-            members.append(pid)
+            guard let pid = pid_t(name), let fields = statFields(pid: pid), fields.count > 2, pid_t(fields[2]) == pgid,
+                  let state = fields[0].first
+            else { continue }
+            members.append((pid, state))
         }
         return members
+    }
+
+    /// The state letter alone (`Z` for a zombie), or nil when there is no such process.
+    static func state(pid: pid_t) -> Character? {
+        statFields(pid: pid)?.first?.first
     }
 
     /// The start time alone (one read of /proc/PID/stat), for the launch path.
