@@ -77,7 +77,7 @@ final class InstanceStateMachineTests: XCTestCase {
 
     func testJitterSpreadsDelaysWithinBoundsAndIsReproducible() {
         func delays(seed: UInt64) -> [Duration] {
-            var h = Harness(restart: .init(backoff: .init(initial: .seconds(1), max: .seconds(1), multiplier: 1, jitter: Ratio(0.1)), crashLoop: .init(restarts: 1000, within: .seconds(1))), seed: seed)
+            var h = Harness(restart: .init(backoff: .init(initial: .seconds(1), max: .seconds(5), multiplier: 1, jitter: Ratio(0.1)), crashLoop: .init(restarts: 1000, within: .seconds(1))), seed: seed)
             h.startRunning()
             return (0..<20).map { i in
                 let delay = h.crash()!
@@ -89,10 +89,19 @@ final class InstanceStateMachineTests: XCTestCase {
         let first = delays(seed: 1)
         XCTAssertEqual(first, delays(seed: 1), "same seed, same delays")
         XCTAssertNotEqual(first, delays(seed: 2))
-        XCTAssertGreaterThan(Set(first).count, 10, "jitter should spread the delays")
+        XCTAssertGreaterThan(Set(first).count, 15, "jitter should spread the delays")
         for delay in first {
             XCTAssertGreaterThanOrEqual(delay, .milliseconds(900))
-            XCTAssertLessThanOrEqual(delay, .seconds(1), "never above max")
+            XCTAssertLessThanOrEqual(delay, .milliseconds(1100))
+        }
+    }
+
+    func testJitterNeverPushesTheDelayAboveMax() {
+        var h = Harness(restart: .init(backoff: .init(initial: .seconds(1), max: .seconds(1), multiplier: 1, jitter: Ratio(0.5)), crashLoop: .init(restarts: 1000, within: .seconds(1))))
+        h.startRunning()
+        for i in 0..<20 {
+            XCTAssertLessThanOrEqual(h.crash()!, .seconds(1))
+            h.fireBackoff(pid: Int32(300 + i))
         }
     }
 

@@ -1,0 +1,44 @@
+# Two entry points for a fresh machine: `make run` and `make test`. Both install what is
+# missing first (Debian packages), then build.
+
+SWIFT ?= swift
+# Needed to build: libcurl (probes, control client), libsystemd (sd_notify), SQLite, zlib.
+BUILD_PACKAGES := pkg-config libcurl4-openssl-dev libsystemd-dev libsqlite3-dev zlib1g-dev
+# Needed by tests and benchmarks: a real nginx, promtool (Debian's prometheus), wrk, gzip.
+TEST_PACKAGES := nginx prometheus wrk gzip
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps test-deps build build-release run test bench clean
+
+deps:
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(BUILD_PACKAGES)"
+
+test-deps: deps
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(TEST_PACKAGES)"
+
+install-packages:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+build-release: deps
+	$(SWIFT) build -c release
+
+# Runs Vigil in the foreground with vigil.yaml and manifests/ (Ctrl-C stops every service).
+run: build
+	.build/debug/vigil up --config vigil.yaml
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: test-deps
+	Benchmarks/run.sh
+
+clean:
+	rm -rf .build .vigil

@@ -1,5 +1,0 @@
-import XCTest
-
-final class VigilManifestTestsPlaceholder: XCTestCase {
-    func testBuilds() { XCTAssertTrue(true) }
-}
