@@ -159,6 +159,30 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(missing.errors.map(\.description), ["\(tree.root)/nothing.yaml:1:1: error: no such file or directory; check the path"])
     }
 
+    func testAWrongHeaderDoesNotHideTheRestOfTheDocument() throws {
+        let tree = try TempTree()
+        let m = try tree.write("m.yaml", "apiVersion: v1\nkind: Service\nname: a\ncommand: [/bin/sh]\nport: 0\n")
+        let report = ManifestLoader.check(paths: [m], builtins: [:])
+        assertError(report.errors, at: "1:13", in: m, contains: "unsupported apiVersion 'v1'")
+        assertError(report.errors, at: "5:7", in: m, contains: "'port' must be a port number from 1 to 65535, not '0'")
+        XCTAssertEqual(report.errors.count, 2)
+        XCTAssertEqual(report.services, [])
+    }
+
+    func testOneServiceCannotListenOnItsOwnColorPort() throws {
+        let tree = try TempTree()
+        let m = try tree.write("m.yaml", service("web", "deploy:\n  listen: 127.0.0.1:18500\n  ports: {blue: 18500, green: 18501}\n"))
+        let report = ManifestLoader.check(paths: [m], builtins: [:])
+        assertError(report.errors, at: "7:17", in: m, contains: "port 18500 of service 'web' (deploy.ports.blue) is already used by service 'web' (deploy.listen) at \(m):6:11")
+        XCTAssertEqual(report.errors.count, 1)
+    }
+
+    func testAMissingConfigFileIsOneClearError() throws {
+        let tree = try TempTree()
+        let errors = loadErrors { try ManifestLoader.load(configPath: tree.root + "/absent.yaml", manifestDirs: nil, builtins: [:]) }
+        XCTAssertEqual(errors.map(\.description), ["\(tree.root)/absent.yaml:1:1: error: cannot read this file; check that it exists and is readable"])
+    }
+
     func testErrorsPrintLikeACompiler() {
         let errors = ManifestErrors([
             ManifestError(SourceLocation(file: "manifests/web.yaml", line: 12, column: 5), "unknown key 'livenes'; did you mean 'liveness'?"),

@@ -10,17 +10,16 @@ enum DocumentKind: String, CaseIterable {
     static let apiVersion = "vigil/v1"
 
     /// The document's kind, or nil (with errors reported) when the document is not a mapping or
-    /// its `apiVersion` or `kind` is missing or wrong.
+    /// its `kind` is missing or unknown. A wrong or missing `apiVersion` is reported but the kind
+    /// is still returned, so the rest of the document gets checked in the same pass.
     static func read(_ document: Node, _ reader: NodeReader) -> DocumentKind? {
         guard case .mapping(let mapping) = document else {
             reader.error(document, "a document must be a mapping starting with 'apiVersion: \(apiVersion)' and 'kind: Service' (or 'kind: Supervisor'), not \(NodeReader.describe(document))")
             return nil
         }
-        var versionOK = false
         if let version = mapping["apiVersion"] {
-            if let text = reader.string(version, "apiVersion") {
-                versionOK = text == apiVersion
-                if !versionOK { reader.error(version, "unsupported apiVersion '\(text)'; write apiVersion: \(apiVersion)") }
+            if let text = reader.string(version, "apiVersion"), text != apiVersion {
+                reader.error(version, "unsupported apiVersion '\(text)'; write apiVersion: \(apiVersion)")
             }
         } else {
             reader.error(document, "missing required key 'apiVersion'; add apiVersion: \(apiVersion) at the top of the document")
@@ -35,6 +34,6 @@ enum DocumentKind: String, CaseIterable {
             reader.error(kindNode, "unknown kind '\(text)'; \(suggestion)kind must be Service (a manifest) or Supervisor (vigil.yaml)")
             return nil
         }
-        return versionOK ? kind : nil
+        return kind
     }
 }
