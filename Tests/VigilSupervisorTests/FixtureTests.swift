@@ -238,6 +238,12 @@ final class FixtureTests: XCTestCase {
         try connection.send(raw: pipelined.joined())
         XCTAssertEqual(try (0..<3).map { _ in try connection.readResponse().status }, [200, 404, 200], "answers in request order")
 
+        // 400 requests in one write span several 16 KiB reads, so heads straddle buffer refills.
+        let burst = (0..<400).map { HTTPTestConnection.format(method: "GET", host: "127.0.0.1", port: port, path: $0 % 2 == 0 ? "/health" : "/nope") }
+        try connection.send(raw: burst.joined())
+        let statuses = try (0..<400).map { _ in try connection.readResponse().status }
+        XCTAssertEqual(statuses, (0..<400).map { $0 % 2 == 0 ? 200 : 404 })
+
         let closing = try connection.request(path: "/health", headers: ["Connection": "close"])
         XCTAssertEqual(closing.headers["connection"], "close")
         XCTAssertThrowsError(try connection.request(path: "/health"), "the server closes after Connection: close")

@@ -19,7 +19,7 @@ public func processState(pid: pid_t) -> Character? {
     return stat[stat.index(after: close)...].first { $0 != " " }
 }
 
-/// The process group of `pid` (field 5 of `/proc/PID/stat`), nil if there is no such process.
+/// The process group of `pid` (`getpgid`), nil if there is no such process.
 public func processGroup(pid: pid_t) -> pid_t? {
     let group = getpgid(pid)
     return group >= 0 ? group : nil
