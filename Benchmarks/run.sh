@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Supervisor benchmarks (issue 2): respawn latency, start/stop of 100 services, Vigil's own
+# memory and CPU with 1, 100 and 500 probed services. Release build, loopback only, bounded.
+# Usage: Benchmarks/run.sh [--quick]     Results: Benchmarks/results/supervisor-<date>.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product vigil >/dev/null
+swift build -c release --product vigil-fixture >/dev/null
+bin="$(swift build -c release --show-bin-path)"
+mkdir -p .build/bench
+cc -O2 -o .build/bench/crasher Benchmarks/support/crasher.c
+python3 Benchmarks/support/supervisor_bench.py --vigil "$bin/vigil" --crasher .build/bench/crasher "$@"
