@@ -9,7 +9,7 @@ struct VigilCommand: AsyncParsableCommand {
         subcommands: [
             UpCommand.self, CheckCommand.self, StatusCommand.self,
             StartCommand.self, StopCommand.self, RestartCommand.self,
-            LogsCommand.self, EventsCommand.self, ReloadCommand.self,
+            LogsCommand.self, EventsCommand.self, ReloadCommand.self, EngineCommand.self,
         ]
     )
 }
