@@ -56,7 +56,8 @@ public final class ExitWatcher: @unchecked Sendable {
     }
 
     /// Stops the watcher thread. Children still being watched are neither reaped nor reported
-    /// (their pidfds are closed): stop or wait for every child first.
+    /// (their pidfds are closed): stop or wait for every child first. Never call it from a handler,
+    /// which runs on the thread it waits for.
     public func shutdown() {
         loop.stop()
         let abandoned = lock.withLock {
