@@ -1,0 +1,163 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+
+/// The HTTP API of SPEC section 7 on a Hummingbird router.
+public enum EngineRoutes {
+    public static let version = "1.0.0"
+
+    static let endpoints = [
+        "GET /", "GET /health", "GET /ready", "GET /metrics", "POST /api/signals", "POST /api/threats/trigger",
+        "GET /api/threats", "GET /api/threats/{id}", "PATCH /api/threats/{id}", "GET /api/analytics", "WS /ws",
+    ]
+
+    /// A router serving every endpoint through `service`.
+    public static func router(_ service: EngineService) -> Router<EngineRequestContext> {
+        let router = Router(context: EngineRequestContext.self)
+        router.get("/") { _, _ in
+            try JSONResponse.encode(.ok, ["service": JSONValue.string("vigil SOC threat analysis engine"), "version": .string(version),
+                                         "status": .string("running"), "endpoints": .array(endpoints.map { .string($0) })])
+        }
+        router.get("/health") { _, _ in
+            let uptime = (Date().timeIntervalSince(service.startedAt) * 1000).rounded() / 1000
+            return JSONResponse.make(.ok, "{\"status\":\"healthy\",\"uptime_seconds\":\(uptime),\"timestamp\":\"\(ISO8601.format(Date()))\"}")
+        }
+        router.get("/ready") { _, _ in
+            if let reason = service.unreadyReason() {
+                return JSONResponse.make(.serviceUnavailable, "{\"status\":\"not_ready\",\"reason\":\(EngineJSON.quoted(reason))}")
+            }
+            return JSONResponse.make(.ok, "{\"status\":\"ready\",\"stored_threats\":\(service.store.count)}")
+        }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: service.metrics.render())))
+        }
+        router.post("/api/signals") { request, context in
+            let receivedAt = Date()
+            let body: ByteBuffer
+            switch await readBody(request, context) {
+            case .success(let buffer): body = buffer
+            case .failure(let failure): return failure.response
+            }
+            let signal: SecuritySignal
+            do {
+                signal = try SignalValidator.signal(from: body.readableBytesView, now: receivedAt)
+            } catch {
+                return JSONResponse.error(.badRequest, (error as? SignalValidator.Failure)?.message ?? "\(error)")
+            }
+            return JSONResponse.make(.created, try await service.process(signal, receivedAt: receivedAt))
+        }
+        router.post("/api/threats/trigger") { request, context in
+            let receivedAt = Date()
+            let object: [String: JSONValue]
+            switch await readObject(request, context) {
+            case .success(let value): object = value
+            case .failure(let failure): return failure.response
+            }
+            let type: ThreatType?
+            do {
+                type = try SignalValidator.threatType(object["threat_type"], field: "threat_type", required: false)
+            } catch {
+                return JSONResponse.error(.badRequest, (error as? SignalValidator.Failure)?.message ?? "\(error)")
+            }
+            var scenario: ThreatGenerator.Scenario?
+            if let value = object["scenario"], value != .null {
+                guard let name = value.stringValue, let parsed = ThreatGenerator.Scenario(rawValue: name) else {
+                    return JSONResponse.error(.badRequest, "scenario: unknown scenario \(value.stringValue.map { "'\($0)'" } ?? value.typeName); expected one of \(ThreatGenerator.Scenario.allNames)")
+                }
+                scenario = parsed
+            }
+            let signal = service.generator.signal(type: type, scenario: scenario, now: receivedAt)
+            return JSONResponse.make(.created, try await service.process(signal, receivedAt: receivedAt))
+        }
+        router.get("/api/threats") { request, _ in
+            let query = request.uri.queryParameters
+            let limitText = query.get("limit").map { String($0) } ?? "20"
+            let offsetText = query.get("offset").map { String($0) } ?? "0"
+            guard let limit = Int(limitText), (1...100).contains(limit) else {
+                return JSONResponse.error(.badRequest, "limit: '\(limitText)' is not a whole number from 1 to 100")
+            }
+            guard let offset = Int(offsetText), offset >= 0 else {
+                return JSONResponse.error(.badRequest, "offset: '\(offsetText)' is not a whole number ≥ 0")
+            }
+            let bodies = try service.store.bodies(limit: limit, offset: offset)
+            var out = Data("{\"threats\":[".utf8)
+            for (index, body) in bodies.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(body)
+            }
+            out.append(contentsOf: Array("],\"total\":\(service.store.count),\"limit\":\(limit),\"offset\":\(offset)}".utf8))
+            return JSONResponse.make(.ok, out)
+        }
+        router.get("/api/threats/:id") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            guard let body = try service.store.body(id: id) else {
+                return JSONResponse.error(.notFound, "threat '\(id)' not found; list threats with GET /api/threats")
+            }
+            return JSONResponse.make(.ok, body)
+        }
+        router.patch("/api/threats/:id") { request, context in
+            let id = context.parameters.get("id") ?? ""
+            let object: [String: JSONValue]
+            switch await readObject(request, context) {
+            case .success(let value): object = value
+            case .failure(let failure): return failure.response
+            }
+            let names = ThreatStatus.verdicts.map(\.rawValue).joined(separator: ", ")
+            guard let value = object["status"], value != .null else {
+                return JSONResponse.error(.badRequest, "status: required; one of \(names)")
+            }
+            guard let text = value.stringValue, let status = ThreatStatus(rawValue: text), ThreatStatus.verdicts.contains(status) else {
+                return JSONResponse.error(.badRequest, "status: \(value.stringValue.map { "'\($0)'" } ?? value.typeName) is not a verdict; expected one of \(names)")
+            }
+            var note: String?
+            if let noteValue = object["note"], noteValue != .null {
+                guard let text = noteValue.stringValue else { return JSONResponse.error(.badRequest, "note: expected a string, found \(noteValue.typeName)") }
+                note = text
+            }
+            guard let updated = try service.store.setVerdict(id: id, status: status, note: note, at: Date()) else {
+                return JSONResponse.error(.notFound, "threat '\(id)' not found; list threats with GET /api/threats")
+            }
+            return try JSONResponse.encode(.ok, updated)
+        }
+        router.get("/api/analytics") { _, _ in
+            try JSONResponse.encode(.ok, try service.store.analytics())
+        }
+        addWebSocket(to: router, service: service)
+        return router
+    }
+
+    /// The request body, or the 413 response when it is over the limit.
+    static func readBody(_ request: Request, _ context: EngineRequestContext) async -> Result<ByteBuffer, ErrorResponse> {
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > context.maxUploadSize {
+            return .failure(ErrorResponse(JSONResponse.error(.contentTooLarge, "body: \(length) bytes is over the 1 MiB limit")))
+        }
+        do {
+            return .success(try await request.body.collect(upTo: context.maxUploadSize))
+        } catch {
+            return .failure(ErrorResponse(JSONResponse.error(.contentTooLarge, "body: over the 1 MiB limit")))
+        }
+    }
+
+    /// The body as a JSON object (an empty body is an empty object), or the 400/413 response.
+    static func readObject(_ request: Request, _ context: EngineRequestContext) async -> Result<[String: JSONValue], ErrorResponse> {
+        let body: ByteBuffer
+        switch await readBody(request, context) {
+        case .success(let buffer): body = buffer
+        case .failure(let response): return .failure(response)
+        }
+        if body.readableBytes == 0 { return .success([:]) }
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else {
+            return .failure(ErrorResponse(JSONResponse.error(.badRequest, "body: not valid JSON")))
+        }
+        guard let object = value.objectValue else {
+            return .failure(ErrorResponse(JSONResponse.error(.badRequest, "body: expected a JSON object, found \(value.typeName)")))
+        }
+        return .success(object)
+    }
+
+    /// A response carried through `Result`'s failure side.
+    struct ErrorResponse: Error {
+        var response: Response
+        init(_ response: Response) { self.response = response }
+    }
+}

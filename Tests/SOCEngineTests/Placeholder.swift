@@ -1,5 +1,0 @@
-import XCTest
-
-final class SOCEngineTestsPlaceholder: XCTestCase {
-    func testBuilds() { XCTAssertTrue(true) }
-}
