@@ -109,6 +109,7 @@ final class LoaderTests: XCTestCase {
                 - {name: ops, sha256: "\(String(repeating: "f", count: 64))", role: root}
               webhooks:
                 - {name: github, secretFile: s, services: [ghost]}
+                - {name: github, secretFile: t, services: []}
             reclaim:
               interval: 0s
               disk:
@@ -123,14 +124,15 @@ final class LoaderTests: XCTestCase {
         assertError(errors, at: "5:26", in: config, contains: "must be 64 hex characters (the SHA-256 of the token, never the token itself)")
         assertError(errors, at: "6:101", in: config, contains: "'control.tokens[1].role' must be one of viewer, operator, admin, not 'root'")
         assertError(errors, at: "8:48", in: config, contains: "webhook names service 'ghost', which no manifest defines")
-        assertError(errors, at: "10:13", in: config, contains: "'reclaim.interval' must be longer than 0s")
-        assertError(errors, at: "12:40", in: config, contains: "'reclaim.disk[0].lowWatermark' must be below 'reclaim.disk[0].highWatermark'")
-        assertError(errors, at: "12:73", in: config, contains: "'reclaim.disk[0].clean[1]' must be logs, releases or {glob: PATTERN, olderThan: DURATION}, not 'tmp'")
-        assertError(errors, at: "12:78", in: config, contains: "missing required key 'olderThan' in reclaim.disk[0].clean[2]")
-        assertError(errors, at: "13:31", in: config, contains: "'reclaim.memory.hostHighWatermark' is not a ratio: '120%'")
-        assertError(errors, at: "16:13", in: config, contains: "must be an http:// or https:// URL")
-        assertError(errors, at: "16:42", in: config, contains: "unknown event 'rolback' in notify.webhooks[0].events; did you mean 'rollback'?")
-        XCTAssertEqual(errors.count, 10, errors.map(\.description).joined(separator: "\n"))
+        assertError(errors, at: "11:13", in: config, contains: "'reclaim.interval' must be longer than 0s")
+        assertError(errors, at: "13:40", in: config, contains: "'reclaim.disk[0].lowWatermark' must be below 'reclaim.disk[0].highWatermark'")
+        assertError(errors, at: "13:73", in: config, contains: "'reclaim.disk[0].clean[1]' must be logs, releases or {glob: PATTERN, olderThan: DURATION}, not 'tmp'")
+        assertError(errors, at: "13:78", in: config, contains: "missing required key 'olderThan' in reclaim.disk[0].clean[2]")
+        assertError(errors, at: "14:31", in: config, contains: "'reclaim.memory.hostHighWatermark' is not a ratio: '120%'")
+        assertError(errors, at: "17:13", in: config, contains: "must be an http:// or https:// URL")
+        assertError(errors, at: "17:42", in: config, contains: "unknown event 'rolback' in notify.webhooks[0].events; did you mean 'rollback'?")
+        assertError(errors, at: "9:14", in: config, contains: "webhook name 'github' is used twice")
+        XCTAssertEqual(errors.count, 11, errors.map(\.description).joined(separator: "\n"))
     }
 
     func testCheckPullsInTheConfigsManifestsOnlyWhenGivenNothingElse() throws {

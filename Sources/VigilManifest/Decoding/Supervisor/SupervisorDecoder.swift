@@ -93,7 +93,9 @@ struct SupervisorDecoder {
                         result.webhookServices.append((service, reader.location(serviceNode)))
                     }
                 }
-                if let name, let secret {
+                if let name, let node = hook["name"], result.config.control.webhooks.contains(where: { $0.name == name }) {
+                    reader.error(node, "webhook name '\(name)' is used twice; each webhook needs its own URL /v1/hooks/NAME, so rename one")
+                } else if let name, let secret {
                     result.config.control.webhooks.append(WebhookConfig(name: name, secretFile: reader.absolutePath(secret), services: services))
                 }
             }
