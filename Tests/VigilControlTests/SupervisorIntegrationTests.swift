@@ -233,6 +233,26 @@ final class SupervisorIntegrationTests: XCTestCase {
         XCTAssertTrue(missing.output.contains("no service named 'nope'"), missing.output)
     }
 
+    func testArgvEnvAndWorkingDirectoryReachTheProcessExpanded() throws {
+        let vigil = try VigilProcess()
+        let port = try freeTCPPort()
+        let workDir = vigil.directory.appending("work")
+        try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
+        try vigil.writeManifest("envy", """
+            apiVersion: vigil/v1
+            kind: Service
+            name: envy
+            command: [/bin/sh, -c, 'echo "ARG=$0 B=$B CWD=$(pwd) COLOR=$COLOR SERVICE=$SERVICE"; exec sleep 1000', "${SERVICE}-${PORT}"]
+            port: \(port)
+            workingDir: \(yamlQuoted(workDir))
+            env: {A: "a-${PORT}", B: "${A}-b"}
+            """)
+        try vigil.start()
+        let expected = "ARG=envy-\(port) B=a-\(port)-b CWD=\(workDir) COLOR=default SERVICE=envy"
+        XCTAssertTrue(poll { (try? vigil.cli(["logs", "envy"]).output.contains(expected)) ?? false },
+                      "expected '\(expected)' in: \((try? vigil.cli(["logs", "envy"]).output) ?? "")")
+    }
+
     func testLogsAreCapturedAndShownByTheCLI() throws {
         let vigil = try VigilProcess()
         try vigil.writeManifest("chatty", fixtureManifest(name: "chatty", port: try freeTCPPort(), extraArgs: ["--log-lines", "5"]))

@@ -192,6 +192,20 @@ final class RoundTripTests: XCTestCase {
         XCTAssertNil(spec.deploy)
     }
 
+    func testZeroInitialBackoffMeansRestartAtOnce() throws {
+        let tree = try TempTree()
+        try tree.write("manifests/api.yaml", """
+            apiVersion: vigil/v1
+            kind: Service
+            name: api
+            command: [sh, -c, "exit 1"]
+            restart: {backoff: {initial: 0s, max: 5s}}
+            """)
+        let loaded = try tree.inside { try ManifestLoader.load(configPath: nil, manifestDirs: nil, builtins: [:]) }
+        XCTAssertEqual(loaded.service(named: "api")?.spec.restart.backoff.initial, .zero)
+        XCTAssertEqual(loaded.service(named: "api")?.spec.restart.backoff.max, .seconds(5))
+    }
+
     func testBlueGreenDefaultsAndMultiDocumentFilesInNameOrder() throws {
         let tree = try TempTree()
         try tree.write("manifests/b.yml", """

@@ -45,10 +45,4 @@ final class ExecProbeTests: XCTestCase {
         let grandchild = try XCTUnwrap(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
         XCTAssertTrue(poll { isGone(grandchild) }, "the probe's grandchild should be killed with its group")
     }
-
-    func testTimeoutFormatting() {
-        XCTAssertEqual(ExecProbe.format(.seconds(2)), "2s")
-        XCTAssertEqual(ExecProbe.format(.milliseconds(250)), "250ms")
-        XCTAssertEqual(ExecProbe.format(.milliseconds(1500)), "1.5s")
-    }
 }

@@ -304,8 +304,8 @@ extension InstanceStateMachine {
             crashLooping = true
             actions.append(.record(
                 .crashloop, reason: reason,
-                message: "\(failureTimes.count) failures within \(Self.format(restart.crashLoop.within)); "
-                    + "retrying every \(Self.format(restart.backoff.max))"
+                message: "\(failureTimes.count) failures within \(DurationFormat.format(restart.crashLoop.within)); "
+                    + "retrying every \(DurationFormat.format(restart.backoff.max))"
             ))
         }
         let delay = nextDelay()
@@ -346,7 +346,7 @@ extension InstanceStateMachine {
             restartNow(&actions)
         case .stopTimeout:
             guard state == .stopping else { return }
-            actions.append(.record(.stateChanged, reason: nil, message: "did not stop within \(Self.format(configuration.stop.timeout)); sending SIGKILL to the process group"))
+            actions.append(.record(.stateChanged, reason: nil, message: "did not stop within \(DurationFormat.format(configuration.stop.timeout)); sending SIGKILL to the process group"))
             actions.append(.killGroup)
         case .stable:
             guard state.hasProcess, state != .stopping else { return }
@@ -354,7 +354,7 @@ extension InstanceStateMachine {
             consecutiveFailures = 0
             failureTimes.removeAll()
             if hadTrouble {
-                let message = crashLooping ? "stable for \(Self.format(configuration.restart.resetAfter)): crash loop over, backoff reset" : "stable for \(Self.format(configuration.restart.resetAfter)): backoff reset"
+                let message = crashLooping ? "stable for \(DurationFormat.format(configuration.restart.resetAfter)): crash loop over, backoff reset" : "stable for \(DurationFormat.format(configuration.restart.resetAfter)): backoff reset"
                 crashLooping = false
                 actions.append(.record(.stateChanged, reason: nil, message: message))
             }
@@ -407,17 +407,5 @@ extension InstanceStateMachine {
             if isReady, streak.failures >= probe.failureThreshold { isReady = false }
             state = aliveState
         }
-    }
-}
-
-extension InstanceStateMachine {
-    /// `1.5s`, `30s`, `2m`: short enough for event messages.
-    static func format(_ duration: Duration) -> String {
-        let seconds = duration.seconds
-        if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
-        if seconds < 60 || seconds.truncatingRemainder(dividingBy: 60) != 0 {
-            return seconds == seconds.rounded() ? "\(Int(seconds))s" : String(format: "%.1fs", seconds)
-        }
-        return seconds.truncatingRemainder(dividingBy: 3600) == 0 ? "\(Int(seconds / 3600))h" : "\(Int(seconds / 60))m"
     }
 }

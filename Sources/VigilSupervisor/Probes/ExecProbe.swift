@@ -1,4 +1,5 @@
 import Glibc
+import VigilManifest
 
 /// A probe that runs a command: healthy when it exits with status 0.
 ///
@@ -41,21 +42,12 @@ public struct ExecProbe: Probe {
         }
         timer.cancel()
         if await timer.value {
-            return .failure("timed out after \(Self.format(timeout))")
+            return .failure("timed out after \(DurationFormat.format(timeout))")
         }
         switch status {
         case .exited(0): return .success
         case .exited(let code): return .failure("exited with status \(code)")
         case .signaled: return .failure(status.description)
         }
-    }
-
-    /// `1s`, `1.5s`, `250ms`: the manifest's own spelling of a timeout.
-    static func format(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
-        if milliseconds < 1000 { return "\(milliseconds)ms" }
-        return "\(Double(milliseconds) / 1000)s"
     }
 }

@@ -11,17 +11,25 @@ struct InstanceEnvironment: Sendable {
     let manifestDir: String
     let resources: SupervisorResources
 
-    /// `${NAME}` values: the builtins, then the service's own `env` (expanded against the builtins).
+    /// `${NAME}` values: the builtins, then the service's own `env`, whose values may refer to
+    /// builtins and to each other (`URL: "http://127.0.0.1:${PORT}${BASE}"`).
     func variables() throws -> [String: String] {
-        var builtins = [
+        var variables = [
             "SERVICE": spec.name, "COLOR": color, "STATE_DIR": resources.stateDir, "VIGIL_BIN": resources.vigilBinary,
             "REVISION": "", "VERSION": "", "RELEASE_DIR": "",
         ]
-        if let port { builtins["PORT"] = String(port) }
-        var variables = builtins
-        for (key, value) in spec.env {
-            variables[key] = try VariableExpansion.expand(value, variables: builtins)
+        if let port { variables["PORT"] = String(port) }
+        var resolving: Set<String> = []
+        func resolve(_ key: String) throws {
+            guard variables[key] == nil, let raw = spec.env[key] else { return }
+            guard resolving.insert(key).inserted else {
+                throw LaunchError(command: spec.command.first ?? spec.name, reason: "env '\(key)' refers to itself through ${...}; break the cycle in the manifest's env")
+            }
+            for name in VariableExpansion.references(in: raw) where spec.env[name] != nil { try resolve(name) }
+            variables[key] = try VariableExpansion.expand(raw, variables: variables)
+            resolving.remove(key)
         }
+        for key in spec.env.keys.sorted() { try resolve(key) }
         return variables
     }
 

@@ -127,8 +127,12 @@ public actor InstanceRunner {
 
     private func exited(_ status: ExitStatus, pid: pid_t) {
         guard machine.pid == pid else { return }
-        try? resources.store.removeInstance(service: service, color: color)
+        // Respawn first; the instance record is rewritten by the next spawn, and cleared only
+        // when no process follows (the orphan reaper also checks start times, so a stale one is harmless).
         perform(machine.handle(.exited(status), at: .now))
+        if !machine.state.hasProcess {
+            try? resources.store.removeInstance(service: service, color: color)
+        }
     }
 
     private func schedule(_ timer: InstanceStateMachine.Timer, after delay: Duration) {

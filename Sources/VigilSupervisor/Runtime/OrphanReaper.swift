@@ -1,4 +1,5 @@
 import Foundation
+import VigilManifest
 
 /// Finds what a previous Vigil left running when it was killed without a chance to stop its
 /// services (`kill -9`, OOM killer, power loss of the process but not the host) and stops it
@@ -35,7 +36,7 @@ struct OrphanReaper {
             let killed = ProcessGroup.exists(group) && ProcessGroup.signal(group, SIGKILL)
             events.record(SupervisorEvent(
                 service: record.service, color: record.color == "default" ? nil : record.color, kind: .orphanKilled,
-                message: "stopped pid \(record.pid) left running by a previous Vigil" + (killed ? " (SIGKILL after \(InstanceStateMachine.format(timeout)))" : ""),
+                message: "stopped pid \(record.pid) left running by a previous Vigil" + (killed ? " (SIGKILL after \(DurationFormat.format(timeout)))" : ""),
                 pid: record.pid
             ))
             try? store.removeInstance(service: record.service, color: record.color)

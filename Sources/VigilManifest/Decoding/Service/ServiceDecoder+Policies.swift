@@ -31,7 +31,9 @@ extension ServiceDecoder {
 
     private func decodeBackoff(_ section: MappingReader) -> BackoffSpec {
         var spec = BackoffSpec()
-        if let initial = section.read("initial", NodeReader.positiveDuration) { spec.initial = initial }
+        // 0s is allowed, as systemd's RestartSec=0: restart at once until a crash loop is detected,
+        // then every `max`.
+        if let initial = section.read("initial", NodeReader.duration) { spec.initial = initial }
         if let max = section.read("max", NodeReader.positiveDuration) { spec.max = max }
         if spec.initial > spec.max {
             let place = section.has("initial") ? section.location(of: "initial") : section.location(of: "max")
