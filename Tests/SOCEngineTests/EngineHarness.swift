@@ -44,7 +44,9 @@ final class EngineHarness {
         _ = finished.wait(timeout: .now() + 30)
     }
 
-    func request(_ method: String = "GET", _ path: String, body: String = "", headers: [String: String] = [:]) throws -> HTTPTestResponse {
+    func request(_ path: String) throws -> HTTPTestResponse { try request("GET", path) }
+
+    func request(_ method: String, _ path: String, body: String = "", headers: [String: String] = [:]) throws -> HTTPTestResponse {
         var headers = headers
         if !body.isEmpty, headers["Content-Type"] == nil { headers["Content-Type"] = "application/json" }
         return try HTTPTestConnection(port: port, timeout: .seconds(30)).request(method: method, path: path, headers: headers, body: body)
