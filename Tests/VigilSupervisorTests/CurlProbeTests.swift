@@ -1,0 +1,420 @@
+import Foundation
+import Glibc
+import XCTest
+@testable import VigilSupervisor
+
+/// CurlMulti, HTTPProbe and TCPProbe against real servers on 127.0.0.1 and a Unix socket.
+final class CurlProbeTests: XCTestCase {
+    private var client: CurlMulti!
+    private var server: LoopbackHTTPServer!
+
+    override func setUpWithError() throws {
+        client = try CurlMulti()
+        server = try LoopbackHTTPServer { request in
+            switch request.path {
+            case "/ok": return .respond(status: 200, headers: [:], body: Array("ok".utf8))
+            case "/fail": return .respond(status: 500, headers: [:], body: Array("broken".utf8))
+            case "/missing": return .respond(status: 404, headers: [:], body: [])
+            case "/moved": return .respond(status: 302, headers: ["Location": "/target"], body: [])
+            case "/big": return .respond(status: 200, headers: [:], body: Array(repeating: 0x61, count: 200_000))
+            case "/echo-header": return .respond(status: 200, headers: [:], body: Array((request.headers["x-probe"] ?? "none").utf8))
+            case "/hang": return .silent
+            default: return .respond(status: 200, headers: [:], body: Array("other".utf8))
+            }
+        }
+    }
+
+    override func tearDown() {
+        client.shutdown()
+        server.stop()
+    }
+
+    private func url(_ path: String) -> String { "http://127.0.0.1:\(server.port)\(path)" }
+
+    func testHTTPProbeJudgesStatusLikeKubernetes() async {
+        let ok = await HTTPProbe(url: url("/ok"), headers: [:], client: client).check(timeout: .seconds(10))
+        XCTAssertEqual(ok, .success)
+        let failing = await HTTPProbe(url: url("/fail"), headers: [:], client: client).check(timeout: .seconds(10))
+        XCTAssertEqual(failing, .failure("GET \(url("/fail")): status 500"))
+        let missing = await HTTPProbe(url: url("/missing"), headers: [:], client: client).check(timeout: .seconds(10))
+        XCTAssertEqual(missing, .failure("GET \(url("/missing")): status 404"))
+        let moved = await HTTPProbe(url: url("/moved"), headers: [:], client: client).check(timeout: .seconds(10))
+        XCTAssertEqual(moved, .success, "a 3xx is healthy")
+        XCTAssertFalse(server.requests.contains { $0.path == "/target" }, "redirects are not followed")
+    }
+
+    func testGetReturnsStatusAndBody() async {
+        let outcome = await client.get(url: url("/fail"), timeout: .seconds(10))
+        XCTAssertEqual(outcome, .response(status: 500, body: Array("broken".utf8)))
+    }
+
+    func testHeadersAreSent() async {
+        let outcome = await client.get(url: url("/echo-header"), headers: ["X-Probe": "vigil"], timeout: .seconds(10))
+        XCTAssertEqual(outcome, .response(status: 200, body: Array("vigil".utf8)))
+    }
+
+    func testBodyIsCappedAndStillAnAnswer() async {
+        guard case .response(let status, let body) = await client.get(url: url("/big"), timeout: .seconds(10)) else {
+            return XCTFail("expected a response")
+        }
+        XCTAssertEqual(status, 200)
+        XCTAssertEqual(body.count, client.configuration.maxBodyBytes)
+    }
+
+    func testConnectionRefused() async throws {
+        let port = try unusedPort()
+        let result = await HTTPProbe(url: "http://127.0.0.1:\(port)/ok", headers: [:], client: client).check(timeout: .seconds(10))
+        XCTAssertEqual(result, .failure("GET http://127.0.0.1:\(port)/ok: connection refused"))
+    }
+
+    func testServerThatNeverAnswersTimesOut() async {
+        let started = Date()
+        let result = await HTTPProbe(url: url("/hang"), headers: [:], client: client).check(timeout: .milliseconds(500))
+        XCTAssertEqual(result, .failure("GET \(url("/hang")): timed out after 500ms"))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 15, "the timeout bounds the probe")
+    }
+
+    func testTCPProbeConnectsAndClosesItsSocket() async throws {
+        let result = await TCPProbe(host: "127.0.0.1", port: server.port, client: client).check(timeout: .seconds(10))
+        XCTAssertEqual(result, .success)
+        XCTAssertTrue(eventually { server.accepted == 1 && server.closed == 1 }, "the probe's connection is closed, accepted \(server.accepted) closed \(server.closed)")
+
+        let port = try unusedPort()
+        let refused = await TCPProbe(host: "127.0.0.1", port: port, client: client).check(timeout: .seconds(10))
+        XCTAssertEqual(refused, .failure("connect 127.0.0.1:\(port): connection refused"))
+    }
+
+    func testKeepAliveReusesTheConnection() async {
+        for _ in 0..<50 {
+            let outcome = await client.get(url: url("/ok"), timeout: .seconds(10))
+            XCTAssertEqual(outcome, .response(status: 200, body: Array("ok".utf8)))
+        }
+        XCTAssertLessThanOrEqual(server.accepted, 2, "50 sequential GETs should share one keep-alive connection")
+    }
+
+    func testTwoHundredConcurrentProbes() async {
+        let probe = HTTPProbe(url: url("/ok"), headers: [:], client: client)
+        let successes = await withTaskGroup(of: ProbeResult.self) { group in
+            for _ in 0..<200 { group.addTask { await probe.check(timeout: .seconds(20)) } }
+            return await group.reduce(0) { $0 + ($1 == .success ? 1 : 0) }
+        }
+        XCTAssertEqual(successes, 200)
+        XCTAssertEqual(server.requests.count, 200)
+    }
+
+    func testGetOverUnixSocket() async throws {
+        let directory = try temporaryDirectory()
+        let socketServer = try LoopbackHTTPServer(unixSocket: directory + "/probe.sock") { request in
+            .respond(status: 204, headers: [:], body: [])
+        }
+        defer {
+            socketServer.stop()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        let outcome = await client.get(url: "http://localhost/healthz", timeout: .seconds(10), unixSocketPath: directory + "/probe.sock")
+        XCTAssertEqual(outcome, .response(status: 204, body: []))
+        XCTAssertEqual(socketServer.requests.first?.path, "/healthz")
+    }
+
+    func testCallsAfterShutdownFailAtOnce() async {
+        client.shutdown()
+        let outcome = await client.get(url: url("/ok"), timeout: .seconds(10))
+        XCTAssertEqual(outcome, .failure("probe client is shut down"))
+        let connect = await client.connect(host: "127.0.0.1", port: server.port, timeout: .seconds(10))
+        XCTAssertEqual(connect, .failure("probe client is shut down"))
+    }
+
+    /// CPU cost per probe against nginx (a separate process, so only the client's CPU is counted).
+    /// `VIGIL_BENCH_PROBES` sets the count (default 2000).
+    func testCPUTimePerProbeAgainstNginx() async throws {
+        let count = Int(ProcessInfo.processInfo.environment["VIGIL_BENCH_PROBES"] ?? "") ?? 2000
+        let nginx = try NginxServer.start()
+        defer { nginx.stop() }
+        let probe = HTTPProbe(url: "http://127.0.0.1:\(nginx.port)/healthz", headers: [:], client: client)
+        let up = await eventuallyAsync { await probe.check(timeout: .seconds(1)) == .success }
+        XCTAssertTrue(up, "nginx did not come up")
+
+        let cpuBefore = processCPUSeconds()
+        let wallBefore = Date()
+        let successes = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<20 {
+                group.addTask {
+                    var ok = 0
+                    for _ in stride(from: worker, to: count, by: 20) where await probe.check(timeout: .seconds(10)) == .success { ok += 1 }
+                    return ok
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        let cpu = processCPUSeconds() - cpuBefore
+        let wall = Date().timeIntervalSince(wallBefore)
+        XCTAssertEqual(successes, count)
+        print(String(format: "curl-bench: %d GETs in %.2f s wall, %.3f s CPU, %.1f µs CPU per probe, %.0f probes/s",
+                     count, wall, cpu, cpu / Double(count) * 1e6, Double(count) / wall))
+    }
+}
+
+// MARK: - Helpers
+
+private func unusedPort() throws -> UInt16 {
+    let server = try LoopbackHTTPServer { _ in .silent }
+    let port = server.port
+    server.stop()
+    _ = eventually { (try? probeRefused(port)) == true }
+    return port
+}
+
+/// True once nothing listens on `port` any more.
+private func probeRefused(_ port: UInt16) throws -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = port.bigEndian
+    let rc = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    return rc != 0 && errno == ECONNREFUSED
+}
+
+private func temporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "vigil-curl-" + UUID().uuidString.prefix(8)
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+private func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
+}
+
+private func eventuallyAsync(timeout: TimeInterval = 20, _ condition: () async -> Bool) async -> Bool {
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return await condition()
+}
+
+/// nginx serving `200 ok` on an ephemeral 127.0.0.1 port from a temp prefix, in the foreground.
+private struct NginxServer {
+    let port: UInt16
+    let process: Process
+    let prefix: String
+
+    static func start() throws -> NginxServer {
+        guard let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw XCTSkip("nginx is not installed")
+        }
+        let prefix = try temporaryDirectory()
+        let port = try unusedPort()
+        let config = """
+            daemon off; master_process off; worker_processes 1;
+            pid \(prefix)/nginx.pid; error_log \(prefix)/error.log;
+            events { worker_connections 1024; }
+            http {
+                access_log off;
+                client_body_temp_path \(prefix)/body; proxy_temp_path \(prefix)/proxy;
+                fastcgi_temp_path \(prefix)/fastcgi; uwsgi_temp_path \(prefix)/uwsgi; scgi_temp_path \(prefix)/scgi;
+                server { listen 127.0.0.1:\(port); keepalive_requests 100000; location / { return 200 "ok\\n"; } }
+            }
+            """
+        try config.write(toFile: prefix + "/nginx.conf", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["-p", prefix, "-c", prefix + "/nginx.conf", "-e", prefix + "/error.log"]
+        try process.run()
+        return NginxServer(port: port, process: process, prefix: prefix)
+    }
+
+    /// SIGKILL: single-process nginx inherits the test runner's blocked SIGTERM and would ignore it.
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: prefix)
+    }
+}
+// MARK: - A loopback HTTP/1.1 server for the tests
+
+/// A blocking HTTP/1.1 server on a 127.0.0.1 port or a Unix socket, one thread per connection,
+/// with keep-alive. Each request goes to `handler`; the server counts connections so tests can
+/// see reuse and closing.
+private final class LoopbackHTTPServer: @unchecked Sendable {
+    struct Request: Sendable {
+        var method: String
+        var path: String
+        /// Header names lower-cased.
+        var headers: [String: String]
+        var body: [UInt8]
+    }
+
+    enum Reply: Sendable {
+        case respond(status: Int, headers: [String: String], body: [UInt8])
+        /// Read the request and never answer.
+        case silent
+        /// A chunked body: `chunks` with `pause` seconds between them; with `holdOpen`, keep
+        /// sending `chunks.last` (at most 500 more) until the client goes away.
+        case chunked(status: Int, chunks: [[UInt8]], pause: TimeInterval, holdOpen: Bool)
+    }
+
+    private(set) var port: UInt16 = 0
+    private let listener: Int32
+    private let handler: @Sendable (Request) -> Reply
+    private let lock = NSLock()
+    private var connections: Set<Int32> = []
+    private var acceptedCount = 0
+    private var closedCount = 0
+    private var seen: [Request] = []
+
+    /// Listens on `unixSocket` when given, else on an ephemeral 127.0.0.1 port.
+    init(unixSocket: String? = nil, handler: @escaping @Sendable (Request) -> Reply) throws {
+        self.handler = handler
+        if let path = unixSocket {
+            listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in
+                raw.copyBytes(from: Array(path.utf8.prefix(raw.count - 1)) + [0])
+            }
+            let rc = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
+            guard rc == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        } else {
+            listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var one: Int32 = 1
+            setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let rc = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                    guard bind(listener, pointer, length) == 0 else { return -1 }
+                    return getsockname(listener, pointer, &length)
+                }
+            }
+            guard rc == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            port = UInt16(bigEndian: address.sin_port)
+        }
+        guard listen(listener, 512) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        Thread { [self] in acceptLoop() }.start()
+    }
+
+    var accepted: Int { lock.withLock { acceptedCount } }
+    var closed: Int { lock.withLock { closedCount } }
+    var requests: [Request] { lock.withLock { seen } }
+
+    /// Stops accepting and drops every open connection.
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        lock.withLock { connections.forEach { _ = shutdown($0, Int32(SHUT_RDWR)) } }
+    }
+
+    private func acceptLoop() {
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            lock.withLock {
+                acceptedCount += 1
+                connections.insert(fd)
+            }
+            Thread { [self] in serve(fd) }.start()
+        }
+        close(listener)
+    }
+
+    private func serve(_ fd: Int32) {
+        var buffer: [UInt8] = []
+        defer {
+            lock.withLock {
+                closedCount += 1
+                connections.remove(fd)
+            }
+            close(fd)
+        }
+        while let request = readRequest(fd, &buffer) {
+            lock.withLock { seen.append(request) }
+            switch handler(request) {
+            case .respond(let status, let headers, let body):
+                var head = "HTTP/1.1 \(status) Test\r\nContent-Length: \(body.count)\r\n"
+                for (name, value) in headers { head += "\(name): \(value)\r\n" }
+                guard write(fd, Array((head + "\r\n").utf8) + body) else { return }
+            case .silent:
+                var byte: UInt8 = 0
+                _ = recv(fd, &byte, 1, 0)
+                return
+            case .chunked(let status, let chunks, let pause, let holdOpen):
+                guard write(fd, Array("HTTP/1.1 \(status) Test\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n".utf8)) else { return }
+                let extra = holdOpen ? Array(repeating: chunks.last ?? [], count: 500) : []
+                for chunk in chunks + extra {
+                    guard write(fd, Array((String(chunk.count, radix: 16) + "\r\n").utf8) + chunk + Array("\r\n".utf8)) else { return }
+                    Thread.sleep(forTimeInterval: pause)
+                }
+                guard write(fd, Array("0\r\n\r\n".utf8)) else { return }
+            }
+        }
+    }
+
+    private func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> Request? {
+        let separator = Array("\r\n\r\n".utf8)
+        var headEnd: Int?
+        while headEnd == nil {
+            headEnd = buffer.indices.dropLast(3).first { buffer[$0..<($0 + 4)].elementsEqual(separator) }
+            if headEnd == nil, !receive(fd, &buffer) { return nil }
+        }
+        let head = String(decoding: buffer[..<headEnd!], as: UTF8.self).components(separatedBy: "\r\n")
+        let requestLine = head[0].split(separator: " ")
+        guard requestLine.count >= 2 else { return nil }
+        var headers: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        let bodyStart = headEnd! + 4
+        while buffer.count < bodyStart + length {
+            if !receive(fd, &buffer) { return nil }
+        }
+        let body = Array(buffer[bodyStart..<(bodyStart + length)])
+        buffer.removeFirst(bodyStart + length)
+        return Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, body: body)
+    }
+
+    private func receive(_ fd: Int32, _ buffer: inout [UInt8]) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        let n = recv(fd, &chunk, chunk.count, 0)
+        guard n > 0 else { return false }
+        buffer.append(contentsOf: chunk[..<n])
+        return true
+    }
+
+    private func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { return false }
+            offset += n
+        }
+        return true
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` seconds pass.
+private func eventually(timeout: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
+    let deadline = Date(timeIntervalSinceNow: timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    return condition()
+}
