@@ -74,7 +74,7 @@ struct Arguments {
     /// Reads the command line and the environment (`PORT`, `VERSION`).
     ///
     /// Throws a ``UsageError`` whose message names the flag and what it expects.
-    static func parse(_ argv: [String], environment: (String) -> String? = Arguments.environment) throws -> Arguments {
+    static func parse(_ argv: [String], environment: (String) -> String? = Arguments.environment) throws(UsageError) -> Arguments {
         var args = Arguments()
         if let port = environment("PORT") {
             guard let value = UInt16(port) else { throw UsageError("env PORT=\(port) is not a port number (1-65535)") }
@@ -83,7 +83,7 @@ struct Arguments {
         if let version = environment("VERSION"), !version.isEmpty { args.version = version }
 
         var rest = argv.dropFirst()[...]
-        func value(_ flag: String) throws -> String {
+        func value(_ flag: String) throws(UsageError) -> String {
             guard let next = rest.popFirst() else { throw UsageError("\(flag) needs a value") }
             return next
         }
@@ -133,7 +133,7 @@ struct Arguments {
     }
 
     /// `500ms`, `2s`, `1m`, `1h` (or a bare number of seconds) as milliseconds.
-    static func duration(_ flag: String, _ text: String) throws -> Int {
+    static func duration(_ flag: String, _ text: String) throws(UsageError) -> Int {
         let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             if let number = Double(text.dropLast(suffix.count)), number >= 0 { return Int(number * scale) }
@@ -143,7 +143,7 @@ struct Arguments {
     }
 
     /// `512Ki`, `10Mi`, `1Gi` or plain bytes.
-    static func size(_ flag: String, _ text: String) throws -> Int {
+    static func size(_ flag: String, _ text: String) throws(UsageError) -> Int {
         let units: [(String, Int)] = [("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30)]
         for (suffix, scale) in units where text.hasSuffix(suffix) {
             if let number = Int(text.dropLast(suffix.count)), number >= 0 { return number * scale }
@@ -153,7 +153,7 @@ struct Arguments {
     }
 
     /// `SEGV`, `SIGSEGV` or a number.
-    static func signalNumber(_ text: String) throws -> Int32 {
+    static func signalNumber(_ text: String) throws(UsageError) -> Int32 {
         let names: [String: Int32] = [
             "HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "ILL": SIGILL, "ABRT": SIGABRT, "BUS": SIGBUS,
             "FPE": SIGFPE, "KILL": SIGKILL, "USR1": SIGUSR1, "SEGV": SIGSEGV, "USR2": SIGUSR2,

@@ -15,7 +15,7 @@ struct HTTPServer {
     }
 
     /// Binds `host:port` (IPv4 or IPv6 literal, or `localhost`) with SO_REUSEADDR and listens.
-    static func bind(host: String, port: UInt16) throws -> HTTPServer {
+    static func bind(host: String, port: UInt16) throws(BindError) -> HTTPServer {
         let address = host == "localhost" ? "127.0.0.1" : host
         let family = address.contains(":") ? AF_INET6 : AF_INET
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

@@ -6,7 +6,7 @@ let startedAt = monotonicMs()
 let args: Arguments
 do {
     args = try Arguments.parse(CommandLine.arguments)
-} catch let error as UsageError {
+} catch {
     if error.message.isEmpty {
         say(Arguments.usage)
         exit(0)
@@ -27,7 +27,7 @@ sleepMs(args.startDelayMs)
 let server: HTTPServer
 do {
     server = try HTTPServer.bind(host: args.host, port: args.port)
-} catch let error as HTTPServer.BindError {
+} catch {
     complain(error.message)
     exit(2)
 }

@@ -70,10 +70,15 @@ final class FixtureTests: XCTestCase {
         XCTAssertTrue(fixture.isRunning)
     }
 
-    func testFailHealthAfter() throws {
+    /// Also exercises the async `poll`: blocking HTTP calls go to a detached task, off the
+    /// cooperative pool.
+    func testFailHealthAfter() async throws {
         let port = try freeTCPPort()
         let fixture = try ProcessHandle.fixture(port: port, arguments: ["--fail-health-after", "1s"])
-        XCTAssertTrue(poll { SimpleHTTP.get(port: port, path: "/health")?.status == 500 })
+        let failed = await poll {
+            await Task.detached { SimpleHTTP.get(port: port, path: "/health")?.status }.value == 500
+        }
+        XCTAssertTrue(failed)
         XCTAssertTrue(fixture.isRunning)
     }
 
@@ -272,12 +277,12 @@ final class FixtureTests: XCTestCase {
 
     /// Rough numbers for the report (benchmarks run hundreds of fixtures): time from spawn to
     /// the first answered /health, and resident memory once up. Asserted only loosely.
-    func testMeasureStartupAndResidentMemory() async throws {
+    func testMeasureStartupAndResidentMemory() throws {
         let port = try freeTCPPort()
         let clock = ContinuousClock()
         let started = clock.now
         let fixture = try ProcessHandle(executable: BuiltProducts.fixture, arguments: ["--port", "\(port)"])
-        let answered = await poll(interval: .milliseconds(2)) { SimpleHTTP.get(port: port, path: "/health")?.status == 200 }
+        let answered = poll(interval: .milliseconds(2)) { SimpleHTTP.get(port: port, path: "/health")?.status == 200 }
         let startup = clock.now - started
         XCTAssertTrue(answered, fixture.output)
         let rss = try XCTUnwrap(residentMemory(pid: fixture.pid))
