@@ -13,9 +13,20 @@ public enum VigilJSON {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(withFraction))
+            try container.encode(format(date))
         }
         return encoder
+    }
+
+    /// `2026-11-21T17:03:00.123Z`, rounded to the millisecond (the format style would truncate
+    /// `.123` stored as `.12299999` to `.122`).
+    public static func format(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (seconds, fraction) = ms.quotientAndRemainder(dividingBy: 1000)
+        let adjusted = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
+        let whole = Date(timeIntervalSince1970: Double(adjusted.0)).formatted(withoutFraction)
+        let digits = String(adjusted.1)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 
     public static func decoder() -> JSONDecoder {
