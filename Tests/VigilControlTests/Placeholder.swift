@@ -1,5 +1,0 @@
-import XCTest
-
-final class VigilControlTestsPlaceholder: XCTestCase {
-    func testBuilds() { XCTAssertTrue(true) }
-}
