@@ -194,9 +194,9 @@ final class FixtureTests: XCTestCase {
     func testAdminLatencyDelaysRoot() throws {
         let port = try freeTCPPort()
         let fixture = try ProcessHandle.fixture(port: port)
-        XCTAssertEqual(SimpleHTTP.post(port: port, path: "/admin/latency?ms=1500")?.status, 200)
-        XCTAssertNil(SimpleHTTP.get(port: port, path: "/", timeout: .milliseconds(300)), "GET / should take 1.5 s")
-        XCTAssertEqual(SimpleHTTP.get(port: port, path: "/health", timeout: .milliseconds(300))?.status, 200, "latency applies to / only")
+        XCTAssertEqual(SimpleHTTP.post(port: port, path: "/admin/latency?ms=8000")?.status, 200)
+        XCTAssertNil(SimpleHTTP.get(port: port, path: "/", timeout: .seconds(1)), "GET / should take 8 s")
+        XCTAssertEqual(SimpleHTTP.get(port: port, path: "/health", timeout: .seconds(4))?.status, 200, "latency applies to / only")
         XCTAssertTrue(fixture.isRunning)
     }
 
@@ -273,6 +273,43 @@ final class FixtureTests: XCTestCase {
                      "--log-every", "--version"] {
             XCTAssertTrue(fixture.output.contains(flag), "--help should list \(flag)")
         }
+    }
+
+    /// The launcher every test uses: own process group, clean signal state, no leaked descriptors.
+    func testProcessHandleStartsCleanChildren() throws {
+        var leaked: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&leaked), 0)
+        defer { leaked.forEach { close($0) } }
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGUSR2)
+        var previousMask = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &blocked, &previousMask)
+        let previousAction = signal(SIGUSR1, SIG_IGN)
+        defer {
+            signal(SIGUSR1, previousAction)
+            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+        }
+
+        let sleeper = try ProcessHandle(executable: "/bin/sleep", arguments: ["30"])
+        XCTAssertTrue(poll { processState(pid: sleeper.pid) == "S" })
+        XCTAssertEqual(processGroup(pid: sleeper.pid), sleeper.pid, "each child leads its own process group")
+        let status = try String(contentsOfFile: "/proc/\(sleeper.pid)/status", encoding: .utf8)
+        func signalSet(_ field: String) -> UInt64? {
+            status.split(separator: "\n").first { $0.hasPrefix(field + ":") }.flatMap { UInt64($0.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces), radix: 16) }
+        }
+        // Only the classic signals 1-31 matter: glibc keeps its own real-time signals 32 and 33.
+        let classic: UInt64 = 0x7FFF_FFFF
+        XCTAssertEqual(signalSet("SigBlk").map { $0 & classic }, 0, "the signal mask must be empty:\n\(status)")
+        XCTAssertEqual(signalSet("SigIgn").map { $0 & classic }, 0, "no signal may stay ignored:\n\(status)")
+        sleeper.terminate()
+        XCTAssertEqual(sleeper.waitForExit(), 128 + SIGTERM)
+        XCTAssertEqual(sleeper.termination, .signaled(SIGTERM))
+
+        let lister = try ProcessHandle(executable: "/bin/ls", arguments: ["/proc/self/fd"])
+        XCTAssertEqual(lister.waitForExit(), 0)
+        let descriptors = Set(lister.output.split(separator: "\n").map(String.init))
+        XCTAssertTrue(descriptors.isSubset(of: ["0", "1", "2", "3"]), "only stdio (and ls's own directory) may be open: \(descriptors)")
     }
 
     /// Rough numbers for the report (benchmarks run hundreds of fixtures): time from spawn to
