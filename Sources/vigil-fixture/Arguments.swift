@@ -125,6 +125,12 @@ struct Arguments {
             default: throw UsageError("unknown option '\(flag)'; see --help")
             }
         }
+        if args.crashSignal != nil && args.crashAfterMs == nil {
+            throw UsageError("--crash-signal needs --crash-after DUR to say when to raise it")
+        }
+        if args.grandchildPidfile != nil && !args.spawnGrandchild {
+            throw UsageError("--grandchild-pidfile needs --spawn-grandchild")
+        }
         return args
     }
 
