@@ -79,6 +79,14 @@ final class ControlClientTests: XCTestCase {
         XCTAssertEqual(server.requests.last?.path, "/v1/status")
     }
 
+    func testLocalURLBypassesTheProxyEnvironment() throws {
+        let server = try startServer()
+        setenv("http_proxy", "http://127.0.0.1:9", 1)
+        defer { unsetenv("http_proxy") }
+        let client = ControlClient(endpoint: .url("http://127.0.0.1:\(server.port)"), token: nil)
+        XCTAssertEqual(try client.send("GET", "/v1/status").status, 200)
+    }
+
     func testPostWithoutBodySendsEmptyContent() throws {
         let server = try startServer()
         let client = ControlClient(endpoint: .url("http://127.0.0.1:\(server.port)"), token: nil)

@@ -43,6 +43,13 @@ final class CurlProbeTests: XCTestCase {
         XCTAssertFalse(server.requests.contains { $0.path == "/target" }, "redirects are not followed")
     }
 
+    func testProxyEnvironmentIsIgnored() async {
+        setenv("http_proxy", "http://127.0.0.1:9", 1)
+        defer { unsetenv("http_proxy") }
+        let result = await HTTPProbe(url: url("/ok"), headers: [:], client: client).check(timeout: .seconds(10))
+        XCTAssertEqual(result, .success)
+    }
+
     func testGetReturnsStatusAndBody() async {
         let outcome = await client.get(url: url("/fail"), timeout: .seconds(10))
         XCTAssertEqual(outcome, .response(status: 500, body: Array("broken".utf8)))
@@ -124,16 +131,25 @@ final class CurlProbeTests: XCTestCase {
         XCTAssertEqual(connect, .failure("probe client is shut down"))
     }
 
-    /// CPU cost per probe against nginx (a separate process, so only the client's CPU is counted).
-    /// `VIGIL_BENCH_PROBES` sets the count (default 2000).
+    /// CPU cost per probe against nginx (a separate process, so only the client's CPU is counted):
+    /// keep-alive GETs and TCP connects (a fresh connection each). `VIGIL_BENCH_PROBES` sets the
+    /// count of each (default 2000).
     func testCPUTimePerProbeAgainstNginx() async throws {
         let count = Int(ProcessInfo.processInfo.environment["VIGIL_BENCH_PROBES"] ?? "") ?? 2000
         let nginx = try NginxServer.start()
         defer { nginx.stop() }
-        let probe = HTTPProbe(url: "http://127.0.0.1:\(nginx.port)/healthz", headers: [:], client: client)
-        let up = await eventuallyAsync { await probe.check(timeout: .seconds(1)) == .success }
+        let http = HTTPProbe(url: "http://127.0.0.1:\(nginx.port)/healthz", headers: [:], client: client)
+        let up = await eventuallyAsync { await http.check(timeout: .seconds(1)) == .success }
         XCTAssertTrue(up, "nginx did not come up")
 
+        let gets = await measure("GETs", count: count, probe: http)
+        XCTAssertEqual(gets, count)
+        let connects = await measure("TCP connects", count: count, probe: TCPProbe(host: "127.0.0.1", port: nginx.port, client: client))
+        XCTAssertEqual(connects, count)
+    }
+
+    /// Runs `probe` `count` times from 20 concurrent tasks, prints the cost, returns the successes.
+    private func measure(_ label: String, count: Int, probe: some Probe) async -> Int {
         let cpuBefore = processCPUSeconds()
         let wallBefore = Date()
         let successes = await withTaskGroup(of: Int.self) { group in
@@ -148,9 +164,9 @@ final class CurlProbeTests: XCTestCase {
         }
         let cpu = processCPUSeconds() - cpuBefore
         let wall = Date().timeIntervalSince(wallBefore)
-        XCTAssertEqual(successes, count)
-        print(String(format: "curl-bench: %d GETs in %.2f s wall, %.3f s CPU, %.1f µs CPU per probe, %.0f probes/s",
-                     count, wall, cpu, cpu / Double(count) * 1e6, Double(count) / wall))
+        print(String(format: "curl-bench: %d %@ in %.2f s wall, %.3f s CPU, %.1f µs CPU per probe, %.0f probes/s",
+                     count, label, wall, cpu, cpu / Double(count) * 1e6, Double(count) / wall))
+        return successes
     }
 }
 

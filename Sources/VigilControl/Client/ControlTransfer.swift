@@ -42,8 +42,13 @@ final class ControlTransfer {
         vigil_curl_easy_setopt_string(easy, CURLOPT_URL, endpoint.requestURL(path))
         vigil_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
         if let timeout { vigil_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout)) }
-        if case .unixSocket(let socketPath) = endpoint {
+        switch endpoint {
+        case .unixSocket(let socketPath):
             vigil_curl_easy_setopt_string(easy, CURLOPT_UNIX_SOCKET_PATH, socketPath)
+            vigil_curl_easy_setopt_string(easy, CURLOPT_PROXY, "")
+        case .url:
+            // A remote Vigil may sit behind the user's proxy; a local one never does.
+            vigil_curl_easy_setopt_string(easy, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1")
         }
         if method == "GET" {
             vigil_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1)

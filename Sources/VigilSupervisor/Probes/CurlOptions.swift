@@ -39,7 +39,9 @@ enum CurlOptions {
         vigil_curl_easy_setopt_long(easy, CURLOPT_FORBID_REUSE, 1)
     }
 
+    /// Probes talk to local services directly: an empty proxy overrides `http_proxy` and friends.
     private static func common(_ easy: UnsafeMutableRawPointer, _ transfer: CurlTransfer) {
+        vigil_curl_easy_setopt_string(easy, CURLOPT_PROXY, "")
         vigil_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         vigil_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, CurlFailureText.milliseconds(transfer.timeout))
         vigil_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
