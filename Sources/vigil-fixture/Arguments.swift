@@ -178,4 +178,5 @@ struct UsageError: Error {
     init(_ message: String) { self.message = message }
     /// `--help` was asked for: print the usage and exit 0.
     static let help = UsageError("")
+    var isHelpRequest: Bool { message.isEmpty }
 }

@@ -7,7 +7,7 @@ let args: Arguments
 do {
     args = try Arguments.parse(CommandLine.arguments)
 } catch {
-    if error.message.isEmpty {
+    if error.isHelpRequest {
         say(Arguments.usage)
         exit(0)
     }
@@ -35,5 +35,6 @@ do {
 let faults = Faults(args, startedAt: startedAt)
 let routes = Routes(faults: faults, version: args.version, color: Arguments.environment("COLOR") ?? "default", port: server.port)
 Background.start(args, startedAt: startedAt, faults: faults)
-say("vigil-fixture listening on \(args.host):\(server.port) pid=\(getpid()) version=\(args.version)")
+let shownHost = args.host.contains(":") ? "[\(args.host)]" : args.host
+say("vigil-fixture listening on \(shownHost):\(server.port) pid=\(getpid()) version=\(args.version)")
 server.run(routes: routes, faults: faults)
