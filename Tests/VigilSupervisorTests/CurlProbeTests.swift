@@ -74,6 +74,11 @@ final class CurlProbeTests: XCTestCase {
         XCTAssertEqual(result, .failure("GET http://127.0.0.1:\(port)/ok: connection refused"))
     }
 
+    func testUnknownHostIsNamed() async {
+        let result = await client.get(url: "http://no-such-host.invalid/healthz", timeout: .seconds(10))
+        XCTAssertEqual(result, .failure("cannot resolve host no-such-host.invalid"))
+    }
+
     func testServerThatNeverAnswersTimesOut() async {
         let started = Date()
         let result = await HTTPProbe(url: url("/hang"), headers: [:], client: client).check(timeout: .milliseconds(500))

@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 
 /// One request in flight on the ``CurlMulti`` thread: what to fetch, the body collected so far,
 /// and the continuation to resume when libcurl reports the transfer done.
@@ -32,9 +33,10 @@ final class CurlTransfer {
         self.maxBodyBytes = maxBodyBytes
     }
 
+    /// The host name, for "cannot resolve host" messages.
     var host: String {
         switch request {
-        case .get(let url, _, _): return url
+        case .get(let url, _, _): return URL(string: url)?.host ?? url
         case .connect(let host, _): return host
         }
     }
