@@ -59,9 +59,13 @@ final class ControlTransfer {
             let bytes = requestBody ?? []
             if requestBody != nil { headers = curl_slist_append(headers, "Content-Type: application/json") }
             vigil_curl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, bytes.count)
-            bytes.withUnsafeBytes { raw in
+            if bytes.isEmpty {
+                vigil_curl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, "")
+            } else {
                 // COPYPOSTFIELDS copies, so the buffer need not outlive this closure.
-                vigil_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)))
+                bytes.withUnsafeBytes { raw in
+                    vigil_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
+                }
             }
         }
         vigil_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headers)
