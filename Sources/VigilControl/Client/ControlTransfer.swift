@@ -63,7 +63,7 @@ final class ControlTransfer {
                 vigil_curl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, "")
             } else {
                 // COPYPOSTFIELDS copies, so the buffer need not outlive this closure.
-                bytes.withUnsafeBytes { raw in
+                _ = bytes.withUnsafeBytes { raw in
                     vigil_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
                 }
             }
