@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -180,6 +181,13 @@ int cvigil_waitid_pidfd(int pidfd, int block, cvigil_exit_info *info) {
 
 const char *cvigil_signal_abbreviation(int signal) {
     return sigabbrev_np(signal);
+}
+
+void cvigil_set_thread_name(const char *name) {
+    char truncated[16];
+    strncpy(truncated, name, sizeof(truncated) - 1);
+    truncated[sizeof(truncated) - 1] = '\0';
+    (void)pthread_setname_np(pthread_self(), truncated);
 }
 
 int cvigil_epoll_create(void) {

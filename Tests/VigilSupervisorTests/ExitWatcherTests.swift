@@ -73,6 +73,32 @@ final class ExitWatcherTests: XCTestCase {
         XCTAssertEqual(status, .exited(4))
     }
 
+    func testWatcherReleasedByItsOwnHandlerStopsWithoutDeadlock() throws {
+        // The watcher of setUp names its thread once that thread runs.
+        XCTAssertTrue(poll { watcherThreads() >= 1 })
+        let threadsBefore = watcherThreads()
+        let holder = WatcherHolder(try ExitWatcher())
+        XCTAssertTrue(poll { watcherThreads() == threadsBefore + 1 })
+        let child = try launch("exit 0")
+        let reported = ExitFlag()
+        holder.watcher?.watch(pid: child.pid, pidfd: child.pidfd) { status in
+            // Drops the last reference: the watcher deinitialises on its own thread.
+            holder.watcher = nil
+            reported.set(status)
+        }
+        XCTAssertTrue(poll { reported.status != nil })
+        XCTAssertEqual(reported.status, .exited(0))
+        XCTAssertTrue(poll { watcherThreads() == threadsBefore }, "the watcher thread should end, not wait for itself")
+    }
+
+    /// Threads of this process named by `ExitWatcher` (comm is cut to 15 bytes).
+    private func watcherThreads() -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.filter { task in
+            (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?.hasPrefix("vigil-exit-watc") == true
+        }.count
+    }
+
     func testLeavesOtherChildrenUnreaped() async throws {
         let watched = try launch("exit 0")
         let other = try launch("exit 5")
@@ -83,4 +109,10 @@ final class ExitWatcherTests: XCTestCase {
         XCTAssertEqual((raw >> 8) & 0xff, 5)
         close(other.pidfd)
     }
+}
+
+/// Holds a watcher so a handler can drop the last reference to it.
+private final class WatcherHolder: @unchecked Sendable {
+    var watcher: ExitWatcher?
+    init(_ watcher: ExitWatcher) { self.watcher = watcher }
 }

@@ -81,6 +81,9 @@ int cvigil_waitid_pidfd(int pidfd, int block, cvigil_exit_info *info);
 /// The abbreviation of a signal without the SIG prefix ("KILL"), or NULL when it has none.
 const char *cvigil_signal_abbreviation(int signal);
 
+/// Names the calling thread (at most 15 bytes are kept) for `top -H`, gdb and /proc/self/task.
+void cvigil_set_thread_name(const char *name);
+
 /// epoll_create1(EPOLL_CLOEXEC).
 int cvigil_epoll_create(void);
 /// Adds `fd` for input readiness (level-triggered) with `fd` itself as the event data.

@@ -5,8 +5,12 @@ import Foundation
 /// `LogCapture`.
 ///
 /// Descriptors are watched level-triggered for input; `onReady` runs on the loop thread for each
-/// ready descriptor and must not block. `stop()` wakes the thread through an eventfd, waits for
-/// it to finish, then runs `onStop` (still on the loop thread) so the owner can drain and close.
+/// ready descriptor and must not block. `stop()` wakes the thread through an eventfd, lets it run
+/// `onStop` (on the loop thread, so the owner can drain and close) and waits for it to finish.
+///
+/// `stop()` may even come from inside `onReady`, when the owner is deinitialised on the loop
+/// thread because a handler held its last reference: the loop then ends right after that
+/// handler, calling nothing more on the owner.
 final class EpollLoop: @unchecked Sendable {
     private let epollFD: Int32
     private let wakeFD: Int32
@@ -14,6 +18,8 @@ final class EpollLoop: @unchecked Sendable {
     private let lock = NSLock()
     private var stopping = false
     private var started = false
+    private var loopThread: pthread_t?
+    private var stoppedFromLoop = false
 
     init() throws {
         epollFD = cvigil_epoll_create()
@@ -32,27 +38,24 @@ final class EpollLoop: @unchecked Sendable {
         }
     }
 
-    /// Starts the thread. Call once, right after init.
+    /// Starts the thread, named `name` (15 bytes show in `top -H`). Call once, right after init.
     func start(name: String, onReady: @escaping (Int32) -> Void, onStop: @escaping () -> Void) {
         lock.withLock { started = true }
-        let thread = Thread { [epollFD, wakeFD, finished] in
+        let thread = Thread { [self] in
+            cvigil_set_thread_name(name)
+            lock.withLock { loopThread = pthread_self() }
             var ready = [Int32](repeating: 0, count: 64)
-            var running = true
-            while running {
+            while !isStopping {
                 let count = ready.withUnsafeMutableBufferPointer { cvigil_epoll_wait(epollFD, $0.baseAddress, 64, -1) }
-                for index in 0..<max(Int(count), 0) {
-                    if ready[index] == wakeFD {
-                        cvigil_eventfd_drain(wakeFD)
-                        running = false
-                    } else {
-                        onReady(ready[index])
-                    }
+                for index in 0..<max(Int(count), 0) where !isStopping && ready[index] != wakeFD {
+                    onReady(ready[index])
                 }
             }
-            onStop()
+            if !lock.withLock({ stoppedFromLoop }) { onStop() }
+            close(epollFD)
+            close(wakeFD)
             finished.signal()
         }
-        thread.name = name
         thread.start()
     }
 
@@ -66,24 +69,29 @@ final class EpollLoop: @unchecked Sendable {
 
     /// Stops watching `fd` (before the owner closes it).
     func remove(_ fd: Int32) {
-        _ = cvigil_epoll_remove(epollFD, fd)
+        lock.withLock {
+            if !stopping { _ = cvigil_epoll_remove(epollFD, fd) }
+        }
     }
 
     /// True once `stop()` has begun.
     var isStopping: Bool { lock.withLock { stopping } }
 
-    /// Ends the thread and releases the epoll instance. Idempotent; never call it from `onReady`.
+    /// Ends the thread (after `onStop`) and releases the epoll instance. Idempotent.
     func stop() {
-        let (wasStopping, wasStarted) = lock.withLock {
+        let (wasStopping, wasStarted, onLoop) = lock.withLock {
             defer { stopping = true }
-            return (stopping, started)
+            let onLoop = loopThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
+            if !stopping && onLoop { stoppedFromLoop = true }
+            return (stopping, started, onLoop)
         }
         guard !wasStopping else { return }
-        if wasStarted {
-            _ = cvigil_eventfd_signal(wakeFD)
-            finished.wait()
+        guard wasStarted else {
+            close(epollFD)
+            close(wakeFD)
+            return
         }
-        close(epollFD)
-        close(wakeFD)
+        _ = cvigil_eventfd_signal(wakeFD)
+        if !onLoop { finished.wait() }
     }
 }

@@ -40,11 +40,11 @@ public final class ExitWatcher: @unchecked Sendable {
         guard loop.add(pidfd) != nil else { return }
         lock.withLock { _ = watches.removeValue(forKey: pidfd) }
         let thread = Thread {
+            cvigil_set_thread_name("vigil-exit-\(pid)")
             let status = Self.reap(pidfd: pidfd, block: true) ?? .exited(-1)
             close(pidfd)
             onExit(status)
         }
-        thread.name = "vigil-exit-\(pid)"
         thread.start()
     }
 
