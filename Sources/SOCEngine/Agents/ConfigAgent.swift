@@ -54,7 +54,7 @@ public struct ConfigAgent: ThreatAgent {
             findings.append("Auto-block is disabled: blocking needs analyst approval")
         }
         let verdict = violations == 0 ? "no policy violations" : "\(Say.plural(violations, "policy violation"))"
-        let text = "Checked \(Say.plural(checks, "customer policy")) for \(customer.displayName): \(verdict)."
+        let text = "Checked \(Say.plural(checks, "customer policy", "customer policies")) for \(customer.displayName): \(verdict)."
         return AgentFinding(analysis: analysis(text, confidence: checks == 0 ? 0.5 : 0.85, findings: findings, recommendations: recommendations))
     }
 }

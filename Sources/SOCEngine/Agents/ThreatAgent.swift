@@ -125,7 +125,10 @@ enum Say {
 
     static func percent(_ value: Double) -> String { "\(Int((value * 100).rounded()))%" }
 
-    static func plural(_ count: Int, _ word: String) -> String { "\(Say.count(count)) \(word)\(count == 1 ? "" : "s")" }
+    /// "1 restart", "3 restarts"; `plural` for irregular words ("policies").
+    static func plural(_ count: Int, _ word: String, _ plural: String? = nil) -> String {
+        "\(Say.count(count)) \(count == 1 ? word : plural ?? word + "s")"
+    }
 
     /// "4 minutes", "45 seconds", "2 hours", "3 days".
     static func duration(_ seconds: TimeInterval) -> String {
