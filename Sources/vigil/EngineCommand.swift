@@ -44,8 +44,9 @@ struct EngineCommand: AsyncParsableCommand {
             do {
                 try configuration.apply(environment: ProcessInfo.processInfo.environment)
                 let service = try SOCEngineServer.makeService(configuration)
+                let (host, database) = (configuration.host, configuration.databasePath)
                 try await SOCEngineServer.run(configuration: configuration, service: service) { port in
-                    print("vigil engine: listening on http://\(configuration.host):\(port) (db \(configuration.databasePath), \(service.store.count) stored threats)")
+                    print("vigil engine: listening on http://\(host):\(port) (db \(database), \(service.store.count) stored threats)")
                     fflush(stdout)
                 }
             } catch let error as EngineDataError {
