@@ -9,4 +9,4 @@ swift build -c release --product vigil-fixture >/dev/null
 bin="$(swift build -c release --show-bin-path)"
 mkdir -p .build/bench
 cc -O2 -o .build/bench/crasher Benchmarks/support/crasher.c
-python3 Benchmarks/support/supervisor_bench.py --vigil "$bin/vigil" --crasher .build/bench/crasher "$@"
+python3 Benchmarks/support/supervisor_bench.py --vigil "$bin/vigil" --crasher "$PWD/.build/bench/crasher" "$@"

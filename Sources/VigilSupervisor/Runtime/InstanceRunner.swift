@@ -117,7 +117,7 @@ public actor InstanceRunner {
         } else {
             [launch.stdoutPipe, launch.stderrPipe].compactMap { $0 }.forEach { close($0) }
         }
-        try? resources.store.upsertInstance(InstanceRecord(service: service, color: color, pid: launch.pid, startTime: launch.startTime, spawnedAt: Date()))
+        resources.recordInstance(InstanceRecord(service: service, color: color, pid: launch.pid, startTime: launch.startTime, spawnedAt: Date()))
         resources.exits.watch(pid: launch.pid, pidfd: launch.pidfd) { [weak self] status in
             guard let self else { return }
             Task { await self.exited(status, pid: launch.pid) }
@@ -131,7 +131,7 @@ public actor InstanceRunner {
         // when no process follows (the orphan reaper also checks start times, so a stale one is harmless).
         perform(machine.handle(.exited(status), at: .now))
         if !machine.state.hasProcess {
-            try? resources.store.removeInstance(service: service, color: color)
+            resources.forgetInstance(service: service, color: color)
         }
     }
 

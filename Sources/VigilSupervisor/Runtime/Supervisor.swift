@@ -121,7 +121,7 @@ public actor Supervisor {
         for loaded in old.services where !newNames.contains(loaded.spec.name) {
             if let runner = runners.removeValue(forKey: loaded.spec.name) {
                 await runner.stopAndWait()
-                try? resources.store.removeInstance(service: runner.service, color: runner.color)
+                resources.forgetInstance(service: runner.service, color: runner.color)
             }
             summary.stopped.append(loaded.spec.name)
         }
@@ -171,7 +171,7 @@ public actor Supervisor {
             }
         }
         for runner in runners.values {
-            try? resources.store.removeInstance(service: runner.service, color: runner.color)
+            resources.forgetInstance(service: runner.service, color: runner.color)
         }
         runners.removeAll()
         resources.events.flush()

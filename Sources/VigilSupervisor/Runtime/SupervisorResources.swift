@@ -1,9 +1,11 @@
+import Dispatch
+
 /// The machinery every instance shares: one exit-watcher thread, one log-capture thread, one
 /// libcurl thread for probes, the event log and the state store.
 ///
 /// Created once by ``Supervisor`` and handed to each ``InstanceRunner``; none of it is per service,
 /// which is what keeps 500 supervised services at a handful of threads.
-public final class SupervisorResources: Sendable {
+public final class SupervisorResources: @unchecked Sendable {
     public let exits: ExitWatcher
     public let logs: LogCapture
     public let curl: CurlMulti
@@ -15,6 +17,8 @@ public final class SupervisorResources: Sendable {
     public let vigilBinary: String
     /// Exported to services as `VIGIL_CONTROL` so they can ask Vigil about itself.
     public let controlSocket: String
+    /// Instance records are written here, in order, so spawning never waits for SQLite.
+    private let instanceWrites = DispatchQueue(label: "vigil.instance-records")
 
     public init(stateDir: String, logsDir: String, databasePath: String, vigilBinary: String, controlSocket: String) throws {
         self.stateDir = stateDir
@@ -28,8 +32,25 @@ public final class SupervisorResources: Sendable {
         self.curl = try CurlMulti()
     }
 
+    /// Records a spawned process (pid and start time) so a later Vigil can find it if this one
+    /// dies without stopping it. Asynchronous, in call order.
+    func recordInstance(_ record: InstanceRecord) {
+        instanceWrites.async { [store] in try? store.upsertInstance(record) }
+    }
+
+    /// Forgets an instance whose process is gone. Asynchronous, in call order.
+    func forgetInstance(service: String, color: String) {
+        instanceWrites.async { [store] in try? store.removeInstance(service: service, color: color) }
+    }
+
+    /// Waits until every instance record asked for so far is written.
+    public func flushInstanceRecords() {
+        instanceWrites.sync {}
+    }
+
     /// Stops the shared threads and writes out pending events; call after every instance stopped.
     public func shutdown() {
+        flushInstanceRecords()
         events.flush()
         curl.shutdown()
         logs.shutdown()

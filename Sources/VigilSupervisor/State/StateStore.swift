@@ -29,6 +29,12 @@ public final class StateStore: Sendable {
         var configuration = Configuration()
         configuration.label = "vigil.state"
         configuration.busyMode = .timeout(5)
+        // WAL with synchronous=NORMAL: a commit is durable across a crash or `kill -9` of Vigil
+        // (it is in the WAL, in the page cache); only a power loss of the host can undo the last
+        // commits. FULL would fsync every event and instance record on the respawn path.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(database)
