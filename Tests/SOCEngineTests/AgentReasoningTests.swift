@@ -74,8 +74,8 @@ final class AgentReasoningTests: XCTestCase {
         let signal = Signals.make(.anomalyDetection, at: time, metadata: [
             "source_ip": .string("198.18.150.4"), "bytes_out": .number(40_000_000), "baseline_bytes_out": .number(10_000_000),
         ])
-        let quiet = await try coordinator(events: StaticEventSource(events: [old])).analyze(signal)
-        let afterRollout = await try coordinator(events: StaticEventSource(events: [old, rollout])).analyze(signal)
+        let quiet = try await coordinator(events: StaticEventSource(events: [old])).analyze(signal)
+        let afterRollout = try await coordinator(events: StaticEventSource(events: [old, rollout])).analyze(signal)
         let devops = afterRollout.agentAnalyses.devops
         XCTAssertTrue(devops.keyFindings.contains { $0.contains("Rollout started of api (green) 4 minutes before the signal") }, "\(devops.keyFindings)")
         XCTAssertFalse(quiet.agentAnalyses.devops.keyFindings.contains { $0.contains("Rollout") })
@@ -86,8 +86,8 @@ final class AgentReasoningTests: XCTestCase {
 
     func testUnreachableVigilIsSaidAndLowersConfidence() async throws {
         let signal = Signals.make(.geoAnomaly, customer: "globalbank", at: time, metadata: ["location": .string("RU")])
-        let reachable = await try coordinator(events: StaticEventSource()).analyze(signal)
-        let unreachable = await try coordinator(events: StaticEventSource(failure: "connection refused")).analyze(signal)
+        let reachable = try await coordinator(events: StaticEventSource()).analyze(signal)
+        let unreachable = try await coordinator(events: StaticEventSource(failure: "connection refused")).analyze(signal)
         XCTAssertTrue(unreachable.agentAnalyses.devops.analysis.contains("not reachable"))
         XCTAssertLessThan(unreachable.agentAnalyses.devops.confidence, reachable.agentAnalyses.devops.confidence)
         XCTAssertGreaterThan(unreachable.agentAnalyses.devops.confidence, 0)
@@ -190,7 +190,7 @@ final class AgentReasoningTests: XCTestCase {
 
     func testTimelineUsesRealTimestampsInOrder() async throws {
         let received = Date()
-        let analysis = await try coordinator().analyze(Signals.make(.proxyNetwork, at: time, metadata: ["source_ip": .string("198.51.100.20")]), receivedAt: received)
+        let analysis = try await coordinator().analyze(Signals.make(.proxyNetwork, at: time, metadata: ["source_ip": .string("198.51.100.20")]), receivedAt: received)
         let events = analysis.investigationTimeline.events
         XCTAssertEqual(events.first?.phase, "signal_received")
         XCTAssertEqual(events.first?.timestamp, received)

@@ -82,3 +82,34 @@ final class SignalValidationTests: XCTestCase {
         XCTAssertEqual(try EngineJSON.decoder.decode(SecuritySignal.self, from: data), signal)
     }
 }
+
+final class AnalysisJSONTests: XCTestCase {
+    func testTheFastWriterRoundTripsEveryScenarioAndMatchesCodableFieldNames() async throws {
+        let knowledge = try EngineKnowledge.embedded()
+        let engine = ThreatCoordinator(knowledge: knowledge, history: HistoryIndex(), agents: ThreatCoordinator.standardAgents(events: nil))
+        let generator = ThreatGenerator(knowledge: knowledge, seed: 11)
+        var signals = ThreatGenerator.Scenario.allCases.map { generator.signal(scenario: $0) }
+        signals += ThreatType.allCases.map { generator.signal(type: $0) }
+        signals.append(SecuritySignal(id: "q\"\\\n\u{1}é", threatType: .botTraffic, customerName: "ümlaut \"quoted\"", timestamp: Date(timeIntervalSince1970: 1.5),
+                                      metadata: ["nested": .object(["a": .array([.null, .bool(true), .number(1.25), .string("x\ty")])])]))
+        for signal in signals {
+            var analysis = await engine.analyze(signal)
+            analysis.analystNote = "note"
+            analysis.verdictAt = Date(timeIntervalSince1970: 1_800_000_000.5)
+            let fast = analysis.jsonData()
+            var decoded = try EngineJSON.decoder.decode(ThreatAnalysis.self, from: fast)
+            XCTAssertEqual(ISO8601.format(decoded.createdAt), ISO8601.format(analysis.createdAt))
+            decoded.createdAt = analysis.createdAt
+            decoded.signal.timestamp = analysis.signal.timestamp
+            decoded.verdictAt = analysis.verdictAt
+            for index in decoded.investigationTimeline.events.indices {
+                decoded.investigationTimeline.events[index].timestamp = analysis.investigationTimeline.events[index].timestamp
+            }
+            XCTAssertEqual(decoded, analysis)
+            let fastKeys = try XCTUnwrap(JSONSerialization.jsonObject(with: fast) as? [String: Any]).keys
+            let codableKeys = try XCTUnwrap(JSONSerialization.jsonObject(with: EngineJSON.encode(analysis)) as? [String: Any]).keys
+            XCTAssertTrue(Set(codableKeys).isSubset(of: Set(fastKeys)), "every Codable field is written")
+            XCTAssertTrue(fastKeys.contains("review_reason"), "review_reason is always present, null when no review is needed")
+        }
+    }
+}

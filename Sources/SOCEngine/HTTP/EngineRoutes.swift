@@ -117,7 +117,7 @@ public enum EngineRoutes {
             guard let updated = try service.store.setVerdict(id: id, status: status, note: note, at: Date()) else {
                 return JSONResponse.error(.notFound, "threat '\(id)' not found; list threats with GET /api/threats")
             }
-            return try JSONResponse.encode(.ok, updated)
+            return JSONResponse.make(.ok, updated.jsonData())
         }
         router.get("/api/analytics") { _, _ in
             try JSONResponse.encode(.ok, try service.store.analytics())

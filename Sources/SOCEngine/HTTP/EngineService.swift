@@ -23,7 +23,7 @@ public final class EngineService: Sendable {
     /// Analyses `signal`, commits the result and announces it; returns the analysis as JSON.
     public func process(_ signal: SecuritySignal, receivedAt: Date = Date()) async throws -> Data {
         let analysis = await coordinator.analyze(signal, receivedAt: receivedAt)
-        let body = try EngineJSON.encode(analysis)
+        let body = analysis.jsonData()
         try await store.insert(analysis, body: body)
         metrics.record(analysis)
         broadcaster.publish(ThreatBroadcaster.envelope(type: "new_threat", data: body))

@@ -43,7 +43,7 @@ extension ThreatStore {
             analysis.status = status
             analysis.analystNote = note
             analysis.verdictAt = date
-            let body = try EngineJSON.encode(analysis)
+            let body = analysis.jsonData()
             try db.execute(sql: "UPDATE threats SET status = ?, body = ? WHERE id = ?", arguments: [status.rawValue, body, row["id"] as Int64])
             return (row["id"], analysis)
         }
