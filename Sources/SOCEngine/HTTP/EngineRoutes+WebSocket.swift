@@ -28,7 +28,7 @@ extension EngineRoutes {
                     defer { service.broadcaster.unsubscribe(subscription) }
                     for try await message in inbound.messages(maxSize: 1 << 16) {
                         guard case .text(let text) = message,
-                              let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)),
+                              let value = try? JSONParser.parse(text.utf8),
                               value.objectValue?["type"]?.stringValue == "ping" else { continue }
                         try await outbound.write(.text("{\"type\":\"pong\",\"timestamp\":\"\(ISO8601.format(Date()))\"}"))
                     }

@@ -146,7 +146,7 @@ public enum EngineRoutes {
         case .failure(let response): return .failure(response)
         }
         if body.readableBytes == 0 { return .success([:]) }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView)) else {
+        guard let value = try? JSONParser.parse(body.readableBytesView) else {
             return .failure(ErrorResponse(JSONResponse.error(.badRequest, "body: not valid JSON")))
         }
         guard let object = value.objectValue else {

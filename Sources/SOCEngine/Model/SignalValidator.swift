@@ -15,7 +15,7 @@ public enum SignalValidator {
     public static func signal(from body: some Collection<UInt8>, now: Date, id: String = UUID().uuidString.lowercased()) throws(Failure) -> SecuritySignal {
         let json: JSONValue
         do {
-            json = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+            json = try JSONParser.parse(body)
         } catch {
             throw Failure(field: "body", message: "body: not valid JSON; send an object like {\"threat_type\": \"bot_traffic\", \"customer_name\": \"acme_corp\", \"metadata\": {}}")
         }
