@@ -62,6 +62,7 @@ while [ "$NOW" -lt "$FILL" ]; do
   NOW=$(stored)
   echo "stored: $NOW"
 done
+sleep 6   # the engine trims freed heap every 5 s; read RSS once the burst's garbage is returned
 RSS=$(rss_mb)
 echo "RSS with $NOW stored threats: $RSS MB"
 AFTER=$(python3 "$HERE/latency.py" "$PORT" 300)

@@ -62,7 +62,7 @@ final class ThreatStoreTests: XCTestCase {
 
     func testHistoryIndexCountsWithinTheWindowAndDeduplicates() {
         let index = HistoryIndex()
-        let t = Date(timeIntervalSince1970: 1_000_000)
+        let t = Date(timeIntervalSince1970: 1_795_000_000)
         index.insert([
             .init(rowID: 1, threatType: "bot_traffic", customer: "a", sourceIP: "1.2.3.4", subnet: "1.2.3.0/24", signalTime: t, status: .falsePositive),
             .init(rowID: 2, threatType: "geo_anomaly", customer: "b", sourceIP: "1.2.3.4", subnet: "1.2.3.0/24", signalTime: t, status: .escalated),

@@ -96,6 +96,7 @@ public enum SOCEngineServer {
                     }
                 }
             }
+            group.addTask { await MemoryTrimmer.run() }
             group.addTask { try await app.runService() }
             try await group.next()
             group.cancelAll()

@@ -43,9 +43,11 @@ public final class HistoryIndex: @unchecked Sendable {
         public var status: ThreatStatus
     }
 
+    /// 20 bytes: the index holds three of these per stored threat.
     private struct Entry {
-        var rowID: Int64
-        var time: Double
+        var row: UInt32
+        /// Signal time, whole seconds since 1970 (the window is days long).
+        var time: UInt32
         var typeCustomer: Int32
         var ip: Int32
         var status: ThreatStatus
@@ -60,13 +62,15 @@ public final class HistoryIndex: @unchecked Sendable {
     private let lock = NSLock()
     private var interned: [String: Int32] = [:]
     private var buckets: [Int32: [Entry]] = [:]
-    private var keysByRow: [Int64: Keys] = [:]
-    private var order: [Int64] = []
-    private var orderHead = 0
+    /// Keys of rows `firstRow ..< firstRow + rows.count - head`, in row order (row ids are
+    /// contiguous: the store only ever deletes its oldest rows).
+    private var rows: [Keys] = []
+    private var head = 0
+    private var firstRow: Int64 = 0
 
     public init() {}
 
-    public var count: Int { lock.withLock { keysByRow.count } }
+    public var count: Int { lock.withLock { rows.count - head } }
 
     private func intern(_ key: String) -> Int32 {
         if let id = interned[key] { return id }
@@ -80,39 +84,60 @@ public final class HistoryIndex: @unchecked Sendable {
         return interned[key] ?? -1
     }
 
-    /// Adds threats just committed to the store (row ids ascending).
+    private static func seconds(_ date: Date) -> UInt32 {
+        UInt32(clamping: Int64(max(0, date.timeIntervalSince1970.rounded(.down))))
+    }
+
+    /// Adds threats just committed to the store (row ids ascending and contiguous).
     public func insert(_ records: [Record]) {
         lock.withLock {
             for record in records {
+                if rows.count == head {
+                    rows.removeAll(keepingCapacity: true)
+                    head = 0
+                    firstRow = record.rowID
+                }
+                // Rows deleted out of order (never done by the store) leave empty slots.
+                while firstRow + Int64(rows.count - head) < record.rowID {
+                    rows.append(Keys(typeCustomer: 0, ip: 0, subnet: 0))
+                }
+                guard firstRow + Int64(rows.count - head) == record.rowID else { continue }
                 let keys = Keys(
                     typeCustomer: intern("t|\(record.threatType)|\(record.customer)"),
                     ip: record.sourceIP.map { intern("i|\($0)") } ?? 0,
                     subnet: record.subnet.map { intern("s|\($0)") } ?? 0
                 )
-                let entry = Entry(rowID: record.rowID, time: record.signalTime.timeIntervalSince1970, typeCustomer: keys.typeCustomer, ip: keys.ip, status: record.status)
+                let entry = Entry(row: UInt32(truncatingIfNeeded: record.rowID), time: Self.seconds(record.signalTime),
+                                  typeCustomer: keys.typeCustomer, ip: keys.ip, status: record.status)
                 for key in [keys.typeCustomer, keys.ip, keys.subnet] where key != 0 {
                     buckets[key, default: []].append(entry)
                 }
-                keysByRow[record.rowID] = keys
-                order.append(record.rowID)
+                rows.append(keys)
             }
         }
+    }
+
+    private func keys(of rowID: Int64) -> Keys? {
+        let offset = rowID - firstRow
+        guard offset >= 0, offset < Int64(rows.count - head) else { return nil }
+        return rows[head + Int(offset)]
     }
 
     /// Records an analyst's verdict.
     public func setStatus(rowID: Int64, status: ThreatStatus) {
         lock.withLock {
-            guard let keys = keysByRow[rowID] else { return }
+            guard let keys = keys(of: rowID) else { return }
+            let row = UInt32(truncatingIfNeeded: rowID)
             for key in [keys.typeCustomer, keys.ip, keys.subnet] where key != 0 {
                 guard var entries = buckets[key] else { continue }
                 var low = 0
                 var high = entries.count - 1
                 while low <= high {
                     let mid = (low + high) / 2
-                    if entries[mid].rowID == rowID {
+                    if entries[mid].row == row {
                         entries[mid].status = status
                         break
-                    } else if entries[mid].rowID < rowID {
+                    } else if entries[mid].row < row {
                         low = mid + 1
                     } else {
                         high = mid - 1
@@ -127,38 +152,38 @@ public final class HistoryIndex: @unchecked Sendable {
     public func removeThrough(rowID: Int64) {
         lock.withLock {
             var drop: [Int32: Int] = [:]
-            while orderHead < order.count, order[orderHead] <= rowID {
-                if let keys = keysByRow.removeValue(forKey: order[orderHead]) {
-                    for key in [keys.typeCustomer, keys.ip, keys.subnet] where key != 0 {
-                        drop[key, default: 0] += 1
-                    }
+            while head < rows.count, firstRow <= rowID {
+                let keys = rows[head]
+                for key in [keys.typeCustomer, keys.ip, keys.subnet] where key != 0 {
+                    drop[key, default: 0] += 1
                 }
-                orderHead += 1
+                head += 1
+                firstRow += 1
             }
             for (key, count) in drop {
                 buckets[key]?.removeFirst(count)
                 if buckets[key]?.isEmpty == true { buckets[key] = nil }
             }
-            if orderHead > 4096, orderHead * 2 > order.count {
-                order.removeFirst(orderHead)
-                orderHead = 0
+            if head > 4096, head * 2 > rows.count {
+                rows.removeFirst(head)
+                head = 0
             }
         }
     }
 
     /// Similar threats whose signal time lies within `window` before `time` (and up to `time`).
     public func similar(threatType: String, customer: String, sourceIP: String?, subnet: String?, at time: Date, window: TimeInterval) -> HistoryStats {
-        let end = time.timeIntervalSince1970
-        let start = end - window
+        let end = Self.seconds(time)
+        let start = Self.seconds(time.addingTimeInterval(-window))
         return lock.withLock {
             var stats = HistoryStats()
-            var latest = -Double.infinity
+            var latest: UInt32?
             let typeKey = lookup("t|\(threatType)|\(customer)")
             let ipKey = sourceIP == nil ? 0 : lookup("i|\(sourceIP!)")
             let subnetKey = subnet == nil ? 0 : lookup("s|\(subnet!)")
             func tally(_ entry: Entry) {
                 stats.similarTotal += 1
-                latest = max(latest, entry.time)
+                latest = max(latest ?? 0, entry.time)
                 switch entry.status {
                 case .falsePositive: stats.falsePositiveVerdicts += 1
                 case .resolved: stats.resolvedVerdicts += 1
@@ -184,7 +209,7 @@ public final class HistoryIndex: @unchecked Sendable {
                     if entry.typeCustomer != typeKey && (ipKey <= 0 || entry.ip != ipKey) { tally(entry) }
                 }
             }
-            if latest.isFinite { stats.lastSeen = Date(timeIntervalSince1970: latest) }
+            stats.lastSeen = latest.map { Date(timeIntervalSince1970: TimeInterval($0)) }
             return stats
         }
     }

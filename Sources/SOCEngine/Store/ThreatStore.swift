@@ -30,6 +30,8 @@ public final class ThreatStore: @unchecked Sendable {
         self.maxStored = max(1, maxStored)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        // Reads are short (one row, one page of rows, an aggregate): two readers keep memory low.
+        configuration.maximumReaderCount = 2
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
