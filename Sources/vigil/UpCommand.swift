@@ -55,7 +55,7 @@ struct UpCommand: AsyncParsableCommand {
                 print("""
                 vigil \(VigilVersion.current): supervising \(configuration.services.count) service(s) from \(settings.manifestDirs.joined(separator: ", "))
                   status:  vigil status        (control socket \(settings.control.socket))
-                  events:  vigil events -f     logs: vigil logs SERVICE  (files in \(settings.logsDir))
+                  events:  vigil events        logs: vigil logs SERVICE -f  (files in \(settings.logsDir))
                   state:   \(settings.databasePath)
                   reload:  vigil reload  or  kill -HUP \(getpid());  stop: Ctrl-C or SIGTERM
                 """)

@@ -228,6 +228,11 @@ final class SupervisorIntegrationTests: XCTestCase {
         XCTAssertEqual(instance["color"] as? String, "default")
         let table = try vigil.cli(["status"])
         XCTAssertTrue(table.output.contains("web") && table.output.contains("ready"), table.output)
+        let events = try vigil.client.send("GET", "/v1/events?since=0").text
+        let list = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(events.utf8)) as? [String: Any])
+        let started = try XCTUnwrap((list["events"] as? [[String: Any]])?.first { $0["kind"] as? String == "supervisor_started" })
+        XCTAssertEqual(Set(started.keys), ["id", "time", "service", "color", "kind", "reason", "message", "pid"])
+        XCTAssertTrue(started["color"] is NSNull, "absent values are explicit nulls in events too")
         let missing = try vigil.cli(["stop", "nope"])
         XCTAssertEqual(missing.code, 1)
         XCTAssertTrue(missing.output.contains("no service named 'nope'"), missing.output)

@@ -42,4 +42,19 @@ public struct SupervisorEvent: Sendable, Codable, Equatable {
         self.message = message
         self.pid = pid
     }
+
+    enum CodingKeys: String, CodingKey { case id, time, service, color, kind, reason, message, pid }
+
+    /// Absent values are written as `null`, as in every control API answer, so scripts can rely on every key.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(time, forKey: .time)
+        try c.encode(service, forKey: .service)
+        try c.encode(color, forKey: .color)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(message, forKey: .message)
+        try c.encode(pid, forKey: .pid)
+    }
 }

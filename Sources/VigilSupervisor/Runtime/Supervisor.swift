@@ -42,9 +42,18 @@ public actor Supervisor {
         await OrphanReaper(store: resources.store, events: resources.events).reap(stopTimeouts: stopTimeouts())
         resources.events.record(SupervisorEvent(service: "vigil", kind: .supervisorStarted, message: "supervising \(configuration.services.count) services"))
         for loaded in configuration.services {
-            let runner = makeRunner(loaded)
-            runners[loaded.spec.name] = runner
-            await runner.send(.start)
+            runners[loaded.spec.name] = makeRunner(loaded)
+        }
+        await Self.startConcurrently(Array(runners.values))
+    }
+
+    /// Starts independent services side by side: spawning uses both cores and no service waits
+    /// for another's fork and exec.
+    private static func startConcurrently(_ runners: [InstanceRunner]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for runner in runners {
+                group.addTask { await runner.send(.start) }
+            }
         }
     }
 
@@ -118,6 +127,7 @@ public actor Supervisor {
         var summary = ReloadSummary()
         let old = configuration
         let newNames = Set(new.services.map(\.spec.name))
+        var toStart: [InstanceRunner] = []
         for loaded in old.services where !newNames.contains(loaded.spec.name) {
             if let runner = runners.removeValue(forKey: loaded.spec.name) {
                 await runner.stopAndWait()
@@ -139,8 +149,9 @@ public actor Supervisor {
             }
             let runner = makeRunner(loaded)
             runners[name] = runner
-            await runner.send(.start)
+            toStart.append(runner)
         }
+        await Self.startConcurrently(toStart)
         let oldSupervisor = old.supervisor
         var kept = new.supervisor
         if oldSupervisor.stateDir != kept.stateDir { summary.needsRestart.append("stateDir"); kept.stateDir = oldSupervisor.stateDir }
