@@ -49,7 +49,7 @@ public struct DevopsAgent: ThreatAgent {
         var findings: [String] = []
         for event in window {
             switch event.kind {
-            case "rollout_started", "promoted", "rolled_back": operations.rollouts += event.kind == "rollout_started" ? 1 : 0
+            case "rollout_started", "rolled_back": operations.rollouts += 1
             case "restarted": operations.restarts += 1
             case "crashloop": operations.crashLoops += 1
             case "reclaimed": operations.reclaims += 1
