@@ -162,10 +162,3 @@ public final class ThreatCoordinator: Sendable {
         (end.timeIntervalSince(start) * 1_000_000).rounded() / 1000
     }
 }
-
-extension Duration {
-    var milliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-    }
-}
