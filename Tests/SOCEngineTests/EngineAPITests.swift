@@ -76,6 +76,15 @@ final class EngineAPITests: XCTestCase {
         let padding = String(repeating: "x", count: (1 << 20) + 10)
         let response = try engine.request("POST", "/api/signals", body: Signals.json("bot_traffic", metadata: ["padding": padding]))
         XCTAssertEqual(response.status, 413)
+        // Without Content-Length (chunked), the limit applies while the body is read.
+        let chunk = String(repeating: "y", count: 600 * 1024)
+        let hex = String(chunk.utf8.count, radix: 16)
+        let connection = try HTTPTestConnection(port: engine.port, timeout: .seconds(30))
+        try connection.send(raw: "POST /api/signals HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "\(hex)\r\n\(chunk)\r\n\(hex)\r\n\(chunk)\r\n0\r\n\r\n")
+        let chunked = try connection.readResponse()
+        XCTAssertEqual(chunked.status, 413)
+        XCTAssertTrue(chunked.body.contains("1 MiB"), chunked.body)
         XCTAssertEqual(try engine.request("GET", "/api/threats").status, 200, "the engine keeps serving")
     }
 

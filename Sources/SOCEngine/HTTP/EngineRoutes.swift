@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
 
 /// The HTTP API of SPEC section 7 on a Hummingbird router.
 public enum EngineRoutes {
@@ -34,7 +35,7 @@ public enum EngineRoutes {
         router.post("/api/signals") { request, context in
             let receivedAt = Date()
             let body: ByteBuffer
-            switch await readBody(request, context) {
+            switch try await readBody(request, context) {
             case .success(let buffer): body = buffer
             case .failure(let failure): return failure.response
             }
@@ -49,7 +50,7 @@ public enum EngineRoutes {
         router.post("/api/threats/trigger") { request, context in
             let receivedAt = Date()
             let object: [String: JSONValue]
-            switch await readObject(request, context) {
+            switch try await readObject(request, context) {
             case .success(let value): object = value
             case .failure(let failure): return failure.response
             }
@@ -98,7 +99,7 @@ public enum EngineRoutes {
         router.patch("/api/threats/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
             let object: [String: JSONValue]
-            switch await readObject(request, context) {
+            switch try await readObject(request, context) {
             case .success(let value): object = value
             case .failure(let failure): return failure.response
             }
@@ -127,21 +128,21 @@ public enum EngineRoutes {
     }
 
     /// The request body, or the 413 response when it is over the limit.
-    static func readBody(_ request: Request, _ context: EngineRequestContext) async -> Result<ByteBuffer, ErrorResponse> {
+    static func readBody(_ request: Request, _ context: EngineRequestContext) async throws -> Result<ByteBuffer, ErrorResponse> {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > context.maxUploadSize {
             return .failure(ErrorResponse(JSONResponse.error(.contentTooLarge, "body: \(length) bytes is over the 1 MiB limit")))
         }
         do {
             return .success(try await request.body.collect(upTo: context.maxUploadSize))
-        } catch {
+        } catch is NIOTooManyBytesError {
             return .failure(ErrorResponse(JSONResponse.error(.contentTooLarge, "body: over the 1 MiB limit")))
         }
     }
 
     /// The body as a JSON object (an empty body is an empty object), or the 400/413 response.
-    static func readObject(_ request: Request, _ context: EngineRequestContext) async -> Result<[String: JSONValue], ErrorResponse> {
+    static func readObject(_ request: Request, _ context: EngineRequestContext) async throws -> Result<[String: JSONValue], ErrorResponse> {
         let body: ByteBuffer
-        switch await readBody(request, context) {
+        switch try await readBody(request, context) {
         case .success(let buffer): body = buffer
         case .failure(let response): return .failure(response)
         }
