@@ -155,4 +155,15 @@ final class EngineAPITests: XCTestCase {
         let historical = try XCTUnwrap((similar["agent_analyses"] as? [String: [String: Any]])?["historical"])
         XCTAssertTrue((historical["key_findings"] as? [String])?.contains { $0.contains("1 escalated") } == true, "\(historical)")
     }
+
+    func testReadyIs503WithAReasonWhenTheStoreIsUnusable() throws {
+        XCTAssertEqual(try engine.request("/ready").status, 200)
+        try engine.service.store.pool.close()
+        let response = try engine.request("/ready")
+        XCTAssertEqual(response.status, 503)
+        let body = try engine.json(response)
+        XCTAssertEqual(body["status"] as? String, "not_ready")
+        XCTAssertTrue((body["reason"] as? String)?.contains("threat store") == true, "\(body)")
+        XCTAssertEqual(try engine.request("/health").status, 200, "liveness does not depend on the store")
+    }
 }
