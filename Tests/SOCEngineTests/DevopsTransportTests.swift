@@ -7,15 +7,12 @@ import XCTest
 /// small Python HTTP server, read through libcurl.
 final class DevopsTransportTests: XCTestCase {
     private var directory: TemporaryDirectory!
-    private var server: Process?
+    private var server: ProcessHandle?
 
     override func setUpWithError() throws { directory = try TemporaryDirectory(prefix: "socd") }
     override func tearDown() {
-        if let server, server.isRunning {
-            // SIGKILL: the test process may block SIGTERM, and children inherit the mask.
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
-        }
+        server?.terminate(signal: SIGKILL)
+        _ = server?.waitForExit()
         directory.remove()
     }
 
@@ -45,11 +42,7 @@ final class DevopsTransportTests: XCTestCase {
         let body = directory.appending("events.json")
         let log = directory.appending("requests.log")
         try eventsJSON.write(toFile: body, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", Self.serverScript, socket, body, log]
-        try process.run()
-        server = process
+        server = try ProcessHandle(executable: "/usr/bin/python3", arguments: ["-c", Self.serverScript, socket, body, log])
         XCTAssertTrue(poll(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: socket) }, "the Python server should create its socket")
         return (socket, log)
     }

@@ -6,14 +6,12 @@ import XCTest
 /// The optional LLM against a small local server speaking the chat-completions API.
 final class LLMRefinerTests: XCTestCase {
     private var directory: TemporaryDirectory!
-    private var server: Process?
+    private var server: ProcessHandle?
 
     override func setUpWithError() throws { directory = try TemporaryDirectory(prefix: "socl") }
     override func tearDown() {
-        if let server, server.isRunning {
-            kill(server.processIdentifier, SIGKILL)
-            server.waitUntilExit()
-        }
+        server?.terminate(signal: SIGKILL)
+        _ = server?.waitForExit()
         directory.remove()
     }
 
@@ -44,11 +42,7 @@ final class LLMRefinerTests: XCTestCase {
     private func serve(mode: String) throws -> (url: String, log: String) {
         let port = try freeTCPPort()
         let log = directory.appending("llm.log")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", Self.serverScript, String(port), mode, log]
-        try process.run()
-        server = process
+        server = try ProcessHandle(executable: "/usr/bin/python3", arguments: ["-c", Self.serverScript, String(port), mode, log])
         XCTAssertTrue(poll(timeout: .seconds(30)) { (try? HTTPTestConnection(port: port, timeout: .seconds(1))) != nil }, "the fake LLM should listen")
         return ("http://127.0.0.1:\(port)/v1", log)
     }
