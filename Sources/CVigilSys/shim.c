@@ -45,12 +45,18 @@ static int cvigil_child_main(void *argument) {
     cvigil_spawn_context *context = argument;
     const cvigil_spawn_request *request = context->request;
 
-    struct sigaction defaults;
+    // The kernel's own sigaction layout: glibc's wrapper refuses signals 32 and 33 (reserved for
+    // its threads), yet a SIG_IGN on them inherited from whoever started Vigil would survive exec.
+    struct {
+        void *handler;
+        unsigned long flags;
+        void *restorer;
+        unsigned long mask;
+    } defaults;
     memset(&defaults, 0, sizeof(defaults));
-    defaults.sa_handler = SIG_DFL;
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig != SIGKILL && sig != SIGSTOP) {
-            (void)sigaction(sig, &defaults, NULL);
+            (void)syscall(SYS_rt_sigaction, sig, &defaults, NULL, sizeof(defaults.mask));
         }
     }
     sigset_t empty;
