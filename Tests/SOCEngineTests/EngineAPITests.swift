@@ -22,12 +22,21 @@ final class EngineAPITests: XCTestCase {
         XCTAssertNotNil(try engine.json(health)["uptime_seconds"] as? Double)
         XCTAssertEqual(try engine.request("/ready").status, 200)
         _ = try engine.request("POST", "/api/threats/trigger", body: #"{"scenario":"bot_attack"}"#)
+        let critical = try engine.json(try engine.request("POST", "/api/threats/trigger", body: #"{"scenario":"critical_threat"}"#))
+        XCTAssertEqual(critical["requires_human_review"] as? Bool, true)
         let metrics = try engine.request("/metrics")
         XCTAssertEqual(metrics.status, 200)
-        for name in ["soc_threats_processed_total{severity=", "soc_agent_duration_seconds_bucket{agent=\"devops\"", "soc_threat_processing_duration_seconds_count 1",
-                     "soc_fp_score_count 1", "soc_active_websocket_connections 0", "soc_threats_requiring_review"] {
+        for name in ["soc_threats_processed_total{severity=", "soc_agent_duration_seconds_bucket{agent=\"devops\"", "soc_threat_processing_duration_seconds_count 2",
+                     "soc_fp_score_count 2", "soc_active_websocket_connections 0", "# TYPE soc_threats_requiring_review gauge"] {
             XCTAssertTrue(metrics.body.contains(name), "metrics should contain \(name)")
         }
+        XCTAssertTrue(metrics.body.contains("soc_threats_requiring_review 1") || metrics.body.contains("soc_threats_requiring_review 2"), metrics.body)
+        let id = try XCTUnwrap(critical["id"] as? String)
+        let before = try engine.request("/metrics").body
+        XCTAssertEqual(try engine.request("PATCH", "/api/threats/\(id)", body: #"{"status":"resolved"}"#).status, 200)
+        let after = try engine.request("/metrics").body
+        XCTAssertNotEqual(before.components(separatedBy: "\n").first { $0.hasPrefix("soc_threats_requiring_review ") },
+                          after.components(separatedBy: "\n").first { $0.hasPrefix("soc_threats_requiring_review ") }, "a verdict clears the review flag")
     }
 
     func testPostSignalReturnsAFullAnalysis() throws {

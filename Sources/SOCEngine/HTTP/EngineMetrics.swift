@@ -5,7 +5,8 @@ import Foundation
 ///
 /// soc_threats_processed_total{severity,threat_type}, soc_agent_duration_seconds{agent},
 /// soc_threat_processing_duration_seconds, soc_fp_score, soc_active_websocket_connections,
-/// soc_threats_requiring_review. Thread-safe; recording takes one short lock.
+/// soc_threats_requiring_review (a gauge read from the store at scrape time). Thread-safe;
+/// recording takes one short lock.
 public final class EngineMetrics: @unchecked Sendable {
     struct Histogram {
         let bounds: [Double]
@@ -42,7 +43,6 @@ public final class EngineMetrics: @unchecked Sendable {
     private var agentDurations: [AgentRole: Histogram] = [:]
     private var processing = Histogram(bounds: durationBounds)
     private var fpScores = Histogram(bounds: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1])
-    private var requiringReview = 0
     private var webSockets = 0
 
     public init() {}
@@ -69,7 +69,6 @@ public final class EngineMetrics: @unchecked Sendable {
             }
             processing.observe(analysis.totalProcessingTimeMs / 1000)
             fpScores.observe(analysis.falsePositiveScore.score)
-            if analysis.requiresHumanReview { requiringReview += 1 }
         }
     }
 
@@ -80,8 +79,9 @@ public final class EngineMetrics: @unchecked Sendable {
 
     public var activeWebSockets: Int { lock.withLock { webSockets } }
 
-    /// The text exposition.
-    public func render() -> String {
+    /// The text exposition; `requiringReview` is the number of stored threats flagged for
+    /// review that no analyst has ruled on yet.
+    public func render(requiringReview: Int) -> String {
         lock.withLock {
             var out = "# HELP soc_threats_processed_total Threat analyses completed, by severity and type.\n# TYPE soc_threats_processed_total counter\n"
             for key in processed.keys.sorted() { out += "soc_threats_processed_total{\(key)} \(processed[key]!)\n" }
@@ -95,7 +95,7 @@ public final class EngineMetrics: @unchecked Sendable {
             fpScores.render("soc_fp_score", labels: "", into: &out)
             out += "# HELP soc_active_websocket_connections WebSocket clients connected to /ws.\n# TYPE soc_active_websocket_connections gauge\n"
             out += "soc_active_websocket_connections \(webSockets)\n"
-            out += "# HELP soc_threats_requiring_review Analyses flagged for human review since start.\n# TYPE soc_threats_requiring_review counter\n"
+            out += "# HELP soc_threats_requiring_review Stored analyses flagged for human review without an analyst verdict.\n# TYPE soc_threats_requiring_review gauge\n"
             out += "soc_threats_requiring_review \(requiringReview)\n"
             return out
         }

@@ -30,7 +30,8 @@ public enum EngineRoutes {
             return JSONResponse.make(.ok, "{\"status\":\"ready\",\"stored_threats\":\(service.store.count)}")
         }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: service.metrics.render())))
+            let text = service.metrics.render(requiringReview: (try? service.store.pendingReviewCount()) ?? 0)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         router.post("/api/signals") { request, context in
             let receivedAt = Date()

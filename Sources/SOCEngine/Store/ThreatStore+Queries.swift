@@ -76,6 +76,13 @@ extension ThreatStore {
         }
     }
 
+    /// Stored analyses flagged for human review that have no analyst verdict yet.
+    public func pendingReviewCount() throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM threats WHERE requires_review = 1 AND status = 'analyzed'") ?? 0
+        }
+    }
+
     /// Nil when the database answers a query; otherwise why not, for `/ready`.
     public func unusableReason() -> String? {
         do {
