@@ -31,6 +31,10 @@ final class EngineAPITests: XCTestCase {
             XCTAssertTrue(metrics.body.contains(name), "metrics should contain \(name)")
         }
         XCTAssertTrue(metrics.body.contains("soc_threats_requiring_review 1") || metrics.body.contains("soc_threats_requiring_review 2"), metrics.body)
+        let exposition = engine.directory.appending("metrics.txt")
+        try metrics.body.write(toFile: exposition, atomically: true, encoding: .utf8)
+        let promtool = try ProcessHandle(executable: "/bin/sh", arguments: ["-c", "promtool check metrics < \(exposition)"])
+        XCTAssertEqual(promtool.waitForExit(timeout: .seconds(30)), 0, "promtool: \(promtool.output)")
         let id = try XCTUnwrap(critical["id"] as? String)
         let before = try engine.request("/metrics").body
         XCTAssertEqual(try engine.request("PATCH", "/api/threats/\(id)", body: #"{"status":"resolved"}"#).status, 200)
