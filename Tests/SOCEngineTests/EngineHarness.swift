@@ -19,6 +19,8 @@ final class EngineHarness {
         self.directory = directory
         var configuration = SOCEngineServer.Configuration()
         configuration.port = 0
+        // Stopping by task cancellation makes Hummingbird log shutdown noise at error level.
+        configuration.logLevel = .critical
         configuration.databasePath = directory.appending("engine.db")
         configure(&configuration)
         databasePath = configuration.databasePath

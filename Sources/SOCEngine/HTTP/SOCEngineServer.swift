@@ -24,6 +24,8 @@ public enum SOCEngineServer {
         public var llm: LLMRefiner.Configuration?
         public var agentTimeout: Duration = .seconds(2)
         public var generatorSeed: UInt64 = 0x5EC0_0001
+        /// Level of the engine's (and Hummingbird's) log; requests themselves are not logged.
+        public var logLevel: Logger.Level = .warning
 
         public init() {}
 
@@ -79,7 +81,7 @@ public enum SOCEngineServer {
     public static func run(configuration: Configuration, service: EngineService? = nil, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let service = try service ?? makeService(configuration)
         var logger = Logger(label: "vigil.engine")
-        logger.logLevel = .warning
+        logger.logLevel = configuration.logLevel
         let router = EngineRoutes.router(service)
         let app = Application(
             router: router,
