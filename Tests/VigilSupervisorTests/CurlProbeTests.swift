@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import VigilTestKit
 import XCTest
 @testable import VigilSupervisor
 
@@ -89,7 +90,7 @@ final class CurlProbeTests: XCTestCase {
     func testTCPProbeConnectsAndClosesItsSocket() async throws {
         let result = await TCPProbe(host: "127.0.0.1", port: server.port, client: client).check(timeout: .seconds(10))
         XCTAssertEqual(result, .success)
-        XCTAssertTrue(eventually { server.accepted == 1 && server.closed == 1 }, "the probe's connection is closed, accepted \(server.accepted) closed \(server.closed)")
+        XCTAssertTrue(poll { server.accepted == 1 && server.closed == 1 }, "the probe's connection is closed, accepted \(server.accepted) closed \(server.closed)")
 
         let port = try unusedPort()
         let refused = await TCPProbe(host: "127.0.0.1", port: port, client: client).check(timeout: .seconds(10))
@@ -144,7 +145,7 @@ final class CurlProbeTests: XCTestCase {
         let nginx = try NginxServer.start()
         defer { nginx.stop() }
         let http = HTTPProbe(url: "http://127.0.0.1:\(nginx.port)/healthz", headers: [:], client: client)
-        let up = await eventuallyAsync { await http.check(timeout: .seconds(1)) == .success }
+        let up = await poll { await http.check(timeout: .seconds(1)) == .success }
         XCTAssertTrue(up, "nginx did not come up")
 
         let gets = await measure("GETs", count: count, probe: http)
@@ -181,7 +182,7 @@ private func unusedPort() throws -> UInt16 {
     let server = try LoopbackHTTPServer { _ in .silent }
     let port = server.port
     server.stop()
-    _ = eventually { (try? probeRefused(port)) == true }
+    _ = poll { (try? probeRefused(port)) == true }
     return port
 }
 
@@ -211,15 +212,6 @@ private func processCPUSeconds() -> Double {
     let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
     let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     return user + system
-}
-
-private func eventuallyAsync(timeout: TimeInterval = 20, _ condition: () async -> Bool) async -> Bool {
-    let deadline = Date(timeIntervalSinceNow: timeout)
-    while Date() < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return await condition()
 }
 
 /// nginx serving `200 ok` on an ephemeral 127.0.0.1 port from a temp prefix, in the foreground.
@@ -259,183 +251,4 @@ private struct NginxServer {
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: prefix)
     }
-}
-// MARK: - A loopback HTTP/1.1 server for the tests
-
-/// A blocking HTTP/1.1 server on a 127.0.0.1 port or a Unix socket, one thread per connection,
-/// with keep-alive. Each request goes to `handler`; the server counts connections so tests can
-/// see reuse and closing.
-private final class LoopbackHTTPServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
-        /// Header names lower-cased.
-        var headers: [String: String]
-        var body: [UInt8]
-    }
-
-    enum Reply: Sendable {
-        case respond(status: Int, headers: [String: String], body: [UInt8])
-        /// Read the request and never answer.
-        case silent
-        /// A chunked body: `chunks` with `pause` seconds between them; with `holdOpen`, keep
-        /// sending `chunks.last` (at most 500 more) until the client goes away.
-        case chunked(status: Int, chunks: [[UInt8]], pause: TimeInterval, holdOpen: Bool)
-    }
-
-    private(set) var port: UInt16 = 0
-    private let listener: Int32
-    private let handler: @Sendable (Request) -> Reply
-    private let lock = NSLock()
-    private var connections: Set<Int32> = []
-    private var acceptedCount = 0
-    private var closedCount = 0
-    private var seen: [Request] = []
-
-    /// Listens on `unixSocket` when given, else on an ephemeral 127.0.0.1 port.
-    init(unixSocket: String? = nil, handler: @escaping @Sendable (Request) -> Reply) throws {
-        self.handler = handler
-        if let path = unixSocket {
-            listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                raw.copyBytes(from: Array(path.utf8.prefix(raw.count - 1)) + [0])
-            }
-            let rc = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            guard rc == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        } else {
-            listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var one: Int32 = 1
-            setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let rc = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                    guard bind(listener, pointer, length) == 0 else { return -1 }
-                    return getsockname(listener, pointer, &length)
-                }
-            }
-            guard rc == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-            port = UInt16(bigEndian: address.sin_port)
-        }
-        guard listen(listener, 512) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        Thread { [self] in acceptLoop() }.start()
-    }
-
-    var accepted: Int { lock.withLock { acceptedCount } }
-    var closed: Int { lock.withLock { closedCount } }
-    var requests: [Request] { lock.withLock { seen } }
-
-    /// Stops accepting and drops every open connection.
-    func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-        lock.withLock { connections.forEach { _ = shutdown($0, Int32(SHUT_RDWR)) } }
-    }
-
-    private func acceptLoop() {
-        while true {
-            let fd = accept(listener, nil, nil)
-            if fd < 0 {
-                if errno == EINTR { continue }
-                break
-            }
-            lock.withLock {
-                acceptedCount += 1
-                connections.insert(fd)
-            }
-            Thread { [self] in serve(fd) }.start()
-        }
-        close(listener)
-    }
-
-    private func serve(_ fd: Int32) {
-        var buffer: [UInt8] = []
-        defer {
-            lock.withLock {
-                closedCount += 1
-                connections.remove(fd)
-            }
-            close(fd)
-        }
-        while let request = readRequest(fd, &buffer) {
-            lock.withLock { seen.append(request) }
-            switch handler(request) {
-            case .respond(let status, let headers, let body):
-                var head = "HTTP/1.1 \(status) Test\r\nContent-Length: \(body.count)\r\n"
-                for (name, value) in headers { head += "\(name): \(value)\r\n" }
-                guard write(fd, Array((head + "\r\n").utf8) + body) else { return }
-            case .silent:
-                var byte: UInt8 = 0
-                _ = recv(fd, &byte, 1, 0)
-                return
-            case .chunked(let status, let chunks, let pause, let holdOpen):
-                guard write(fd, Array("HTTP/1.1 \(status) Test\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n".utf8)) else { return }
-                let extra = holdOpen ? Array(repeating: chunks.last ?? [], count: 500) : []
-                for chunk in chunks + extra {
-                    guard write(fd, Array((String(chunk.count, radix: 16) + "\r\n").utf8) + chunk + Array("\r\n".utf8)) else { return }
-                    Thread.sleep(forTimeInterval: pause)
-                }
-                guard write(fd, Array("0\r\n\r\n".utf8)) else { return }
-            }
-        }
-    }
-
-    private func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> Request? {
-        let separator = Array("\r\n\r\n".utf8)
-        var headEnd: Int?
-        while headEnd == nil {
-            headEnd = buffer.indices.dropLast(3).first { buffer[$0..<($0 + 4)].elementsEqual(separator) }
-            if headEnd == nil, !receive(fd, &buffer) { return nil }
-        }
-        let head = String(decoding: buffer[..<headEnd!], as: UTF8.self).components(separatedBy: "\r\n")
-        let requestLine = head[0].split(separator: " ")
-        guard requestLine.count >= 2 else { return nil }
-        var headers: [String: String] = [:]
-        for line in head.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        let length = Int(headers["content-length"] ?? "0") ?? 0
-        let bodyStart = headEnd! + 4
-        while buffer.count < bodyStart + length {
-            if !receive(fd, &buffer) { return nil }
-        }
-        let body = Array(buffer[bodyStart..<(bodyStart + length)])
-        buffer.removeFirst(bodyStart + length)
-        return Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, body: body)
-    }
-
-    private func receive(_ fd: Int32, _ buffer: inout [UInt8]) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        let n = recv(fd, &chunk, chunk.count, 0)
-        guard n > 0 else { return false }
-        buffer.append(contentsOf: chunk[..<n])
-        return true
-    }
-
-    private func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return false }
-            offset += n
-        }
-        return true
-    }
-}
-
-/// Polls `condition` until it holds or `timeout` seconds pass.
-private func eventually(timeout: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
-    let deadline = Date(timeIntervalSinceNow: timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.02)
-    }
-    return condition()
 }

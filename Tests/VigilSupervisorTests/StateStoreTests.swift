@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import VigilTestKit
 import XCTest
 @testable import VigilSupervisor
 
@@ -120,8 +121,8 @@ final class StateStoreTests: XCTestCase {
         _ = log.subscribe { event in received.mutate { $0.append(event) } }
 
         for i in 1...5 { log.record(event("api", "\(i)")) }
-        XCTAssertTrue(eventually { (try? store.events().count) == 5 }, "the flusher writes without an explicit flush")
-        XCTAssertTrue(eventually { received.value.count == 5 })
+        XCTAssertTrue(poll { (try? store.events().count) == 5 }, "the flusher writes without an explicit flush")
+        XCTAssertTrue(poll { received.value.count == 5 })
         XCTAssertEqual(received.value.map(\.message), ["1", "2", "3", "4", "5"])
         XCTAssertTrue(received.value.allSatisfy { $0.id != nil }, "subscribers see stored ids")
         XCTAssertEqual(log.recent(limit: 2).map(\.message), ["4", "5"])
@@ -219,14 +220,4 @@ private final class Locked<Value>: @unchecked Sendable {
     init(_ value: Value) { stored = value }
     var value: Value { lock.withLock { stored } }
     func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
-}
-
-/// Polls `condition` until it holds or `timeout` seconds pass.
-private func eventually(timeout: TimeInterval = 20, _ condition: () -> Bool) -> Bool {
-    let deadline = Date(timeIntervalSinceNow: timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.02)
-    }
-    return condition()
 }
