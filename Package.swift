@@ -58,7 +58,9 @@ let package = Package(
         .target(
             name: "SOCEngine",
             dependencies: [
-                "CCurl",
+                // Only for the control API's own types (SupervisorEvent, EventKind): the engine
+                // is one more client of that API, like the CLI.
+                "CCurl", "VigilSupervisor",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -86,6 +88,6 @@ let package = Package(
         .testTarget(name: "VigilManifestTests", dependencies: ["VigilManifest", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilSupervisorTests", dependencies: ["VigilSupervisor", "VigilManifest", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilControlTests", dependencies: ["VigilControl", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
-        .testTarget(name: "SOCEngineTests", dependencies: ["SOCEngine", "VigilTestKit"], swiftSettings: settings),
+        .testTarget(name: "SOCEngineTests", dependencies: ["SOCEngine", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
     ]
 )

@@ -1,14 +1,15 @@
 import Foundation
 @testable import SOCEngine
 import VigilTestKit
+import VigilSupervisor
 import XCTest
 
 /// Events handed to the devops agent through the ``EventSource`` seam.
 struct StaticEventSource: EventSource {
-    var events: [VigilEvent] = []
+    var events: [SupervisorEvent] = []
     var failure: String?
     var location: String { "test:static" }
-    func events(since: Date) async throws -> [VigilEvent] {
+    func events(since: Date) async throws -> [SupervisorEvent] {
         if let failure { throw CurlError(message: failure) }
         return events.filter { $0.time >= since }
     }
@@ -69,8 +70,8 @@ final class AgentReasoningTests: XCTestCase {
     }
 
     func testRolloutMinutesBeforeAnAnomalyAppearsInTheDevopsFindings() async throws {
-        let rollout = VigilEvent(id: 12, time: time.addingTimeInterval(-240), service: "api", color: "green", kind: "rollout_started", message: "rollout of api to revision 7")
-        let old = VigilEvent(id: 3, time: time.addingTimeInterval(-7200), service: "api", kind: "restarted", reason: "exit", message: "api restarted")
+        let rollout = SupervisorEvent(id: 12, time: time.addingTimeInterval(-240), service: "api", color: "green", kind: .rolloutStarted, message: "rollout of api to revision 7")
+        let old = SupervisorEvent(id: 3, time: time.addingTimeInterval(-7200), service: "api", kind: .restarted, reason: "exit", message: "api restarted")
         let signal = Signals.make(.anomalyDetection, at: time, metadata: [
             "source_ip": .string("198.18.150.4"), "bytes_out": .number(40_000_000), "baseline_bytes_out": .number(10_000_000),
         ])
@@ -146,7 +147,7 @@ final class AgentReasoningTests: XCTestCase {
 
     func testTheSameInputGivesTheSameAnalysis() async throws {
         let engine = try coordinator(events: StaticEventSource(events: [
-            VigilEvent(id: 1, time: time.addingTimeInterval(-60), service: "api", kind: "crashloop", message: "api crash loop"),
+            SupervisorEvent(id: 1, time: time.addingTimeInterval(-60), service: "api", kind: .crashloop, message: "api crash loop"),
         ]))
         let signal = ThreatGenerator(knowledge: try .embedded(), seed: 1).signal(scenario: .botAttack, now: time)
         let first = await engine.analyze(signal)

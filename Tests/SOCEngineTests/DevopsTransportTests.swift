@@ -60,7 +60,7 @@ final class DevopsTransportTests: XCTestCase {
         let source = CurlEventSource(control: socket)
         XCTAssertEqual(source.location, "unix:\(socket)")
         let events = try await source.events(since: now.addingTimeInterval(-900))
-        XCTAssertEqual(events.map(\.kind), ["rollout_started", "restarted"])
+        XCTAssertEqual(events.map(\.kind.rawValue), ["rollout_started", "restarted"])
         XCTAssertEqual(events[1].pid, 4242)
         XCTAssertEqual(events[0].color, "blue")
         let requested = try String(contentsOfFile: log, encoding: .utf8)

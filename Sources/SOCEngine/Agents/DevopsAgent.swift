@@ -1,4 +1,5 @@
 import Foundation
+import VigilSupervisor
 
 /// Reads what the supervisor itself did around the signal's time (rollouts, restarts, crash
 /// loops, reclaims) from Vigil's control API: "a rollout of api 4 minutes earlier" makes an
@@ -19,8 +20,8 @@ public struct DevopsAgent: ThreatAgent {
         self.after = after
     }
 
-    static let changeKinds: Set<String> = ["rollout_started", "rollout_phase", "promoted", "rolled_back", "restarted", "crashloop", "reclaimed"]
-    static let watchedKinds = changeKinds.union(["probe_failed", "exited"])
+    static let changeKinds: Set<EventKind> = [.rolloutStarted, .rolloutPhase, .promoted, .rolledBack, .restarted, .crashloop, .reclaimed]
+    static let watchedKinds = changeKinds.union([.probeFailed, .exited])
 
     public func analyze(_ input: AgentInput) async throws -> AgentFinding {
         let time = input.signal.timestamp
@@ -32,7 +33,7 @@ public struct DevopsAgent: ThreatAgent {
                 confidence: 0.3, findings: ["No Vigil control API configured"],
                 recommendations: ["Set VIGIL_CONTROL to the control socket so rollouts and restarts are taken into account"]), operations: operations)
         }
-        let events: [VigilEvent]
+        let events: [SupervisorEvent]
         do {
             events = try await source.events(since: time.addingTimeInterval(-before))
         } catch {
@@ -44,16 +45,16 @@ public struct DevopsAgent: ThreatAgent {
                 recommendations: ["Check that Vigil is running and its control socket is readable by the engine"]), operations: operations)
         }
         let window = events.filter { Self.watchedKinds.contains($0.kind) && $0.time >= time.addingTimeInterval(-before) && $0.time <= time.addingTimeInterval(after) }
-            .sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+            .sorted { ($0.time, $0.id ?? 0) < ($1.time, $1.id ?? 0) }
         var operations = OperationalContext()
         var findings: [String] = []
         for event in window {
             switch event.kind {
-            case "rollout_started", "rolled_back": operations.rollouts += 1
-            case "restarted": operations.restarts += 1
-            case "crashloop": operations.crashLoops += 1
-            case "reclaimed": operations.reclaims += 1
-            case "probe_failed": operations.probeFailures += 1
+            case .rolloutStarted, .rolledBack: operations.rollouts += 1
+            case .restarted: operations.restarts += 1
+            case .crashloop: operations.crashLoops += 1
+            case .reclaimed: operations.reclaims += 1
+            case .probeFailed: operations.probeFailures += 1
             default: break
             }
             if Self.changeKinds.contains(event.kind) {
@@ -82,10 +83,10 @@ public struct DevopsAgent: ThreatAgent {
     }
 
     /// "rollout_started: api (green) 4 minutes before the signal: <message>".
-    static func describe(_ event: VigilEvent, relativeTo time: Date) -> String {
+    static func describe(_ event: SupervisorEvent, relativeTo time: Date) -> String {
         let gap = time.timeIntervalSince(event.time)
         let when = gap >= 0 ? "\(Say.duration(gap)) before the signal" : "\(Say.duration(-gap)) after the signal"
-        let kind = event.kind.replacingOccurrences(of: "_", with: " ")
+        let kind = event.kind.rawValue.replacingOccurrences(of: "_", with: " ")
         let service = event.service + (event.color.map { " (\($0))" } ?? "")
         let reason = event.reason.map { ", reason \($0)" } ?? ""
         return "\(kind.prefix(1).uppercased() + kind.dropFirst()) of \(service) \(when)\(reason): \(event.message)"

@@ -1,4 +1,5 @@
 import Foundation
+import VigilSupervisor
 
 /// Puts a short-lived cache in front of an ``EventSource`` so the devops agent does not call
 /// Vigil once per analysis at thousands of analyses a second.
@@ -11,8 +12,8 @@ public final class CachedEventSource: EventSource, @unchecked Sendable {
     private let ttl: TimeInterval
     private let lookback: TimeInterval
     private let lock = NSLock()
-    private var cached: (at: Date, result: Result<[VigilEvent], any Error>)?
-    private var inFlight: Task<Result<[VigilEvent], any Error>, Never>?
+    private var cached: (at: Date, result: Result<[SupervisorEvent], any Error>)?
+    private var inFlight: Task<Result<[SupervisorEvent], any Error>, Never>?
 
     public init(_ upstream: any EventSource, ttl: TimeInterval = 2, lookback: TimeInterval = 3600) {
         self.upstream = upstream
@@ -22,21 +23,21 @@ public final class CachedEventSource: EventSource, @unchecked Sendable {
 
     public var location: String { upstream.location }
 
-    public func events(since: Date) async throws -> [VigilEvent] {
+    public func events(since: Date) async throws -> [SupervisorEvent] {
         let now = Date()
-        enum Step { case ready(Result<[VigilEvent], any Error>), wait(Task<Result<[VigilEvent], any Error>, Never>) }
+        enum Step { case ready(Result<[SupervisorEvent], any Error>), wait(Task<Result<[SupervisorEvent], any Error>, Never>) }
         let step: Step = lock.withLock {
             if let cached, now.timeIntervalSince(cached.at) < ttl { return .ready(cached.result) }
             if let inFlight { return .wait(inFlight) }
             let upstream = self.upstream
             let from = now.addingTimeInterval(-lookback)
-            let task = Task<Result<[VigilEvent], any Error>, Never> {
+            let task = Task<Result<[SupervisorEvent], any Error>, Never> {
                 do { return .success(try await upstream.events(since: from)) } catch { return .failure(error) }
             }
             inFlight = task
             return .wait(task)
         }
-        let result: Result<[VigilEvent], any Error>
+        let result: Result<[SupervisorEvent], any Error>
         switch step {
         case .ready(let cachedResult):
             result = cachedResult

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import VigilSupervisor
 
 /// Reads Vigil's events from its control API through libcurl: over the Unix socket (the
 /// `VIGIL_CONTROL` path) or an `http://` URL.
@@ -18,9 +19,9 @@ public struct CurlEventSource: EventSource {
 
     public var location: String { control.hasPrefix("http") ? control : "unix:\(control)" }
 
-    private struct Reply: Decodable { var events: [VigilEvent] }
+    private struct Reply: Decodable { var events: [SupervisorEvent] }
 
-    public func events(since: Date) async throws -> [VigilEvent] {
+    public func events(since: Date) async throws -> [SupervisorEvent] {
         let query = "/v1/events?since=\(ISO8601.format(since))&limit=200"
         let url: String
         let socket: String?

@@ -1,29 +1,5 @@
 import Foundation
-
-/// One event from Vigil's control API (`GET /v1/events`): something the supervisor did or saw.
-public struct VigilEvent: Sendable, Codable, Hashable {
-    public var id: Int64
-    public var time: Date
-    public var service: String
-    public var color: String?
-    /// spawned, exited, restarted, probe_failed, state_changed, crashloop, started, stopped,
-    /// rollout_started, rollout_phase, promoted, rolled_back, reclaimed, ...
-    public var kind: String
-    public var reason: String?
-    public var message: String
-    public var pid: Int?
-
-    public init(id: Int64, time: Date, service: String, color: String? = nil, kind: String, reason: String? = nil, message: String, pid: Int? = nil) {
-        self.id = id
-        self.time = time
-        self.service = service
-        self.color = color
-        self.kind = kind
-        self.reason = reason
-        self.message = message
-        self.pid = pid
-    }
-}
+import VigilSupervisor
 
 /// Where the devops agent reads Vigil's events from.
 ///
@@ -33,7 +9,7 @@ public protocol EventSource: Sendable {
     /// Where the events come from, for the agent's findings ("unix:/run/vigil/control.sock").
     var location: String { get }
     /// Events at or after `since`, oldest first. Throws when Vigil cannot be reached.
-    func events(since: Date) async throws -> [VigilEvent]
+    func events(since: Date) async throws -> [SupervisorEvent]
 }
 
 /// What the supervisor did around the time of a signal, as the devops agent summarised it.

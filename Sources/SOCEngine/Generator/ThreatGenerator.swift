@@ -1,4 +1,5 @@
 import Foundation
+import VigilSupervisor
 
 /// Makes plausible signals for demos, load and the background generator: random ones of any
 /// type, or one of the named scenarios.
@@ -138,19 +139,7 @@ public final class ThreatGenerator: @unchecked Sendable {
     }
 }
 
-/// A small, fast, seedable random generator (SplitMix64); good enough for synthetic data.
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A value in 0..<bound.
     mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
 }
