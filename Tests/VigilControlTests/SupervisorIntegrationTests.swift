@@ -101,11 +101,7 @@ final class SupervisorIntegrationTests: XCTestCase {
         let pidFile = vigil.directory.appending("grandchild.pid")
         try vigil.writeManifest("parent", fixtureManifest(name: "parent", port: try freeTCPPort(), extraArgs: ["--spawn-grandchild", "--grandchild-pidfile", pidFile]))
         try vigil.start()
-        var grandchild: pid_t = 0
-        XCTAssertTrue(poll {
-            grandchild = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
-            return grandchild > 0
-        })
+        let grandchild = try XCTUnwrap(vigil.waitForPid(inFile: pidFile), "the fixture should write its grandchild's pid")
         XCTAssertTrue(isProcessAlive(pid: grandchild))
         let stop = try vigil.cli(["stop", "parent"])
         XCTAssertEqual(stop.code, 0, stop.output)
@@ -169,11 +165,7 @@ final class SupervisorIntegrationTests: XCTestCase {
         try vigil.start()
         let a = try XCTUnwrap(vigil.waitFor("a") { $0.state == "ready" })
         let b = try XCTUnwrap(vigil.waitFor("b") { $0.state == "ready" })
-        var grandchild: pid_t = 0
-        XCTAssertTrue(poll {
-            grandchild = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
-            return grandchild > 0
-        })
+        let grandchild = try XCTUnwrap(vigil.waitForPid(inFile: pidFile), "the fixture should write its grandchild's pid")
         let process = try XCTUnwrap(vigil.process)
         process.terminate(signal: SIGTERM)
         XCTAssertEqual(process.waitForExit(timeout: .seconds(30)), 0, "a clean stop exits 0: \(vigil.output)")

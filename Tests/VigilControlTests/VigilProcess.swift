@@ -22,8 +22,15 @@ final class VigilProcess {
         try supervisorConfig(stateDir: stateDir, manifestsDir: manifestsDir).write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
+    /// Stops Vigil as an operator would, so it stops its services: a SIGKILL here would orphan
+    /// every fixture it supervised.
     deinit {
-        process?.terminate(signal: SIGKILL, group: true)
+        if let process, process.isRunning {
+            process.terminate(signal: SIGTERM)
+            if process.waitForExit(timeout: .seconds(30)) == nil {
+                process.terminate(signal: SIGKILL, group: true)
+            }
+        }
         directory.remove()
     }
 
@@ -77,6 +84,16 @@ final class VigilProcess {
         let handle = try ProcessHandle(executable: try BuiltProducts.vigil, arguments: arguments + (passConfig ? ["--config", configPath] : []))
         let code = handle.waitForExit(timeout: timeout)
         return (code, handle.output)
+    }
+
+    /// The pid a process wrote to `path`, once it is there.
+    func waitForPid(inFile path: String) -> pid_t? {
+        var pid: pid_t?
+        _ = poll {
+            pid = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            return pid != nil
+        }
+        return pid
     }
 
     var output: String { process?.output ?? "" }

@@ -1,5 +1,6 @@
 import CCurl
 import Glibc
+import VigilManifest
 
 /// Turns a libcurl error into the short, lower-case reason probes report.
 ///
@@ -9,7 +10,7 @@ enum CurlFailureText {
     static func describe(code: CURLcode, osErrno: Int, timeout: Duration, host: String) -> String {
         switch code {
         case CURLE_OPERATION_TIMEDOUT:
-            return "timed out after \(format(timeout))"
+            return "timed out after \(DurationFormat.format(timeout))"
         case CURLE_COULDNT_CONNECT:
             if osErrno == Int(ECONNREFUSED) { return "connection refused" }
             if osErrno != 0 { return "cannot connect: \(String(cString: strerror(Int32(osErrno))).lowercased())" }
@@ -23,14 +24,6 @@ enum CurlFailureText {
         default:
             return String(cString: curl_easy_strerror(code)).lowercased()
         }
-    }
-
-    /// `1s`, `500ms`, `1.5s`: the manifest spelling of a probe timeout.
-    static func format(_ d: Duration) -> String {
-        let ms = milliseconds(d)
-        if ms % 1000 == 0 { return "\(ms / 1000)s" }
-        if ms < 1000 { return "\(ms)ms" }
-        return "\(Double(ms) / 1000)s"
     }
 
     /// Whole milliseconds, at least 1 (libcurl treats 0 as "no timeout").

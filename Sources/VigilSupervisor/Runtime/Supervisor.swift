@@ -47,6 +47,16 @@ public actor Supervisor {
         await Self.startConcurrently(Array(runners.values))
     }
 
+    /// Stops services side by side, returning once every one of their process groups is gone
+    /// (each runner clears its instance record when its process exits).
+    private static func stopConcurrently(_ runners: [InstanceRunner]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for runner in runners {
+                group.addTask { await runner.stopAndWait() }
+            }
+        }
+    }
+
     /// Starts independent services side by side: spawning uses both cores and no service waits
     /// for another's fork and exec.
     private static func startConcurrently(_ runners: [InstanceRunner]) async {
@@ -127,31 +137,26 @@ public actor Supervisor {
         var summary = ReloadSummary()
         let old = configuration
         let newNames = Set(new.services.map(\.spec.name))
-        var toStart: [InstanceRunner] = []
-        for loaded in old.services where !newNames.contains(loaded.spec.name) {
-            if let runner = runners.removeValue(forKey: loaded.spec.name) {
-                await runner.stopAndWait()
-                resources.forgetInstance(service: runner.service, color: runner.color)
-            }
-            summary.stopped.append(loaded.spec.name)
-        }
+        summary.stopped = old.services.map(\.spec.name).filter { !newNames.contains($0) }
+        var toStart: [LoadedService] = []
         for loaded in new.services {
             let name = loaded.spec.name
-            if let previous = old.service(named: name), let runner = runners[name] {
-                if previous.spec == loaded.spec {
-                    summary.unchanged.append(name)
-                    continue
-                }
-                await runner.stopAndWait()
-                summary.restarted.append(name)
-            } else {
-                summary.started.append(name)
+            switch old.service(named: name)?.spec {
+            case loaded.spec?: summary.unchanged.append(name)
+            case nil: summary.started.append(name); toStart.append(loaded)
+            default: summary.restarted.append(name); toStart.append(loaded)
             }
-            let runner = makeRunner(loaded)
-            runners[name] = runner
-            toStart.append(runner)
         }
-        await Self.startConcurrently(toStart)
+        // Removed and changed services stop side by side: a reload waits for the slowest
+        // stop.timeout, not for their sum.
+        let leaving = (summary.stopped + summary.restarted).compactMap { runners.removeValue(forKey: $0) }
+        await Self.stopConcurrently(leaving)
+        let starting = toStart.map { loaded in
+            let runner = makeRunner(loaded)
+            runners[loaded.spec.name] = runner
+            return runner
+        }
+        await Self.startConcurrently(starting)
         let oldSupervisor = old.supervisor
         var kept = new.supervisor
         if oldSupervisor.stateDir != kept.stateDir { summary.needsRestart.append("stateDir"); kept.stateDir = oldSupervisor.stateDir }
@@ -176,14 +181,7 @@ public actor Supervisor {
     /// returns when all process groups are gone.
     public func shutdown() async {
         resources.events.record(SupervisorEvent(service: "vigil", kind: .supervisorStopping, message: "stopping \(runners.count) services"))
-        await withTaskGroup(of: Void.self) { group in
-            for runner in runners.values {
-                group.addTask { await runner.stopAndWait() }
-            }
-        }
-        for runner in runners.values {
-            resources.forgetInstance(service: runner.service, color: runner.color)
-        }
+        await Self.stopConcurrently(Array(runners.values))
         runners.removeAll()
         resources.events.flush()
     }
