@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.20.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // Thin C shims: process spawning, pidfds, epoll, zlib; libcurl as a system library.
@@ -29,6 +32,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("z")]
         ),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
 
         .target(
             name: "VigilManifest",
@@ -44,10 +48,39 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // Prometheus registry and metric definitions, systemd notify/watchdog, logging.
+        .target(
+            name: "VigilTelemetry",
+            dependencies: [
+                "VigilSupervisor", "VigilManifest", "CSystemd",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        // Rollouts: the persisted rollout state machine, analysis, the builtin router (SwiftNIO)
+        // and the nginx router.
+        .target(
+            name: "VigilDeploy",
+            dependencies: [
+                "VigilSupervisor", "VigilManifest", "CCurl",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
         .target(
             name: "VigilControl",
             dependencies: [
-                "VigilSupervisor", "VigilManifest", "CCurl",
+                "VigilSupervisor", "VigilManifest", "VigilDeploy", "CCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -75,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilManifest", "VigilSupervisor", "VigilControl", "SOCEngine",
+                "VigilManifest", "VigilSupervisor", "VigilControl", "VigilTelemetry", "VigilDeploy", "SOCEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -88,6 +121,8 @@ let package = Package(
         .testTarget(name: "VigilManifestTests", dependencies: ["VigilManifest", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilSupervisorTests", dependencies: ["VigilSupervisor", "VigilManifest", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilControlTests", dependencies: ["VigilControl", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
+        .testTarget(name: "VigilTelemetryTests", dependencies: ["VigilTelemetry", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
+        .testTarget(name: "VigilDeployTests", dependencies: ["VigilDeploy", "VigilSupervisor", "VigilManifest", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "SOCEngineTests", dependencies: ["SOCEngine", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
     ]
 )
