@@ -39,7 +39,32 @@ public actor InstanceRunner {
         )
     }
 
+    /// Told of every change of state or readiness (crash, readiness lost, ready), in order.
+    private var observers: [@Sendable (InstanceStatus) -> Void] = []
+    private var lastObserved: (state: InstanceState, ready: Bool)?
+
+    /// Builds the runner for one instance of `loaded`: `spec` is the effective spec (for a
+    /// deployed service, the revision's), `color` is `blue`/`green` or `default`.
+    public static func make(loaded: LoadedService, spec: ServiceSpec, color: String, port: UInt16?, resources: SupervisorResources) -> InstanceRunner {
+        let environment = InstanceEnvironment(
+            spec: spec, color: color, port: port,
+            manifestDir: (loaded.origin.file as NSString).deletingLastPathComponent, resources: resources
+        )
+        return InstanceRunner(spec: spec, color: color, port: port, environment: environment, resources: resources)
+    }
+
     public var state: InstanceState { machine.state }
+
+    /// Whether the instance currently has a live process and passes readiness.
+    public var isReady: Bool { machine.isReady && machine.state.hasProcess }
+
+    /// Calls `handler` (on this actor; keep it short, hand work off) after every change of
+    /// state or readiness, starting with the current one.
+    public func observe(_ handler: @escaping @Sendable (InstanceStatus) -> Void) {
+        observers.append(handler)
+        lastObserved = (machine.state, isReady)
+        handler(snapshot())
+    }
 
     public func send(_ event: InstanceStateMachine.Event) {
         perform(machine.handle(event, at: .now))
@@ -90,7 +115,17 @@ public actor InstanceRunner {
             }
         }
         resumeWaiters()
+        notifyObservers()
         for event in followUps { perform(machine.handle(event, at: .now)) }
+    }
+
+    private func notifyObservers() {
+        guard !observers.isEmpty else { return }
+        let now = (state: machine.state, ready: isReady)
+        if let last = lastObserved, last.state == now.state, last.ready == now.ready { return }
+        lastObserved = now
+        let status = snapshot()
+        for observer in observers { observer(status) }
     }
 
     private func resumeWaiters() {

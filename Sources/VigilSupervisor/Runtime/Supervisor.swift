@@ -1,8 +1,9 @@
 import Foundation
 import VigilManifest
 
-/// The running supervisor: one ``InstanceRunner`` per service (per color for blue-green ones),
-/// the commands operators send, reload, and a clean shutdown.
+/// The running supervisor: one ``ManagedService`` per service (a single ``InstanceRunner``, or a
+/// runner per color behind a router for blue-green ones), the commands operators send, reload,
+/// and a clean shutdown.
 public actor Supervisor {
     public enum CommandError: Error, CustomStringConvertible, Equatable {
         case unknownService(String, known: [String])
@@ -27,13 +28,21 @@ public actor Supervisor {
 
     public nonisolated let resources: SupervisorResources
     public private(set) var configuration: LoadedConfiguration
-    private var runners: [String: InstanceRunner] = [:]
+    private var runners: [String: any ManagedService] = [:]
+    private let makeDeployedService: ManagedServiceFactory
     var pendingReload: Task<ReloadOutcome, Never>?
 
-    public init(configuration: LoadedConfiguration, resources: SupervisorResources) {
+    /// - Parameter makeService: builds the service for specs the rollout layer owns (those with a
+    ///   `deploy` section); returning nil, or the default, runs a plain single-instance service.
+    public init(configuration: LoadedConfiguration, resources: SupervisorResources, makeService: @escaping ManagedServiceFactory = { _, _ in nil }) {
         self.configuration = configuration
         self.resources = resources
+        self.makeDeployedService = makeService
     }
+
+    /// The running service named `name`, for layers that own more of it (the rollout controller's
+    /// commands reach a deployed service through this).
+    public func managedService(named name: String) -> (any ManagedService)? { runners[name] }
 
     public var serviceNames: [String] { configuration.services.map(\.spec.name) }
 
@@ -49,7 +58,7 @@ public actor Supervisor {
 
     /// Stops services side by side, returning once every one of their process groups is gone
     /// (each runner clears its instance record when its process exits).
-    private static func stopConcurrently(_ runners: [InstanceRunner]) async {
+    private static func stopConcurrently(_ runners: [any ManagedService]) async {
         await withTaskGroup(of: Void.self) { group in
             for runner in runners {
                 group.addTask { await runner.stopAndWait() }
@@ -59,10 +68,10 @@ public actor Supervisor {
 
     /// Starts independent services side by side: spawning uses both cores and no service waits
     /// for another's fork and exec.
-    private static func startConcurrently(_ runners: [InstanceRunner]) async {
+    private static func startConcurrently(_ runners: [any ManagedService]) async {
         await withTaskGroup(of: Void.self) { group in
             for runner in runners {
-                group.addTask { await runner.send(.start) }
+                group.addTask { await runner.start() }
             }
         }
     }
@@ -71,18 +80,11 @@ public actor Supervisor {
         Dictionary(configuration.services.map { ($0.spec.name, $0.spec.stop.timeout) }, uniquingKeysWith: { a, _ in a })
     }
 
-    private func makeRunner(_ loaded: LoadedService) -> InstanceRunner {
-        let spec = loaded.spec
-        // Until rollouts land, a blue-green service runs its blue color on the blue port.
-        let (color, port): (String, UInt16?) = spec.deploy.map { ("blue", $0.ports[.blue]) } ?? ("default", spec.port)
-        let environment = InstanceEnvironment(
-            spec: spec, color: color, port: port,
-            manifestDir: (loaded.origin.file as NSString).deletingLastPathComponent, resources: resources
-        )
-        return InstanceRunner(spec: spec, color: color, port: port, environment: environment, resources: resources)
+    private func makeRunner(_ loaded: LoadedService) -> any ManagedService {
+        makeDeployedService(loaded, resources) ?? PlainService(loaded, resources: resources)
     }
 
-    private func runner(_ name: String) throws(CommandError) -> InstanceRunner {
+    private func runner(_ name: String) throws(CommandError) -> any ManagedService {
         guard let runner = runners[name] else { throw .unknownService(name, known: serviceNames) }
         return runner
     }
@@ -91,17 +93,16 @@ public actor Supervisor {
 
     public func startService(_ name: String) async throws(CommandError) {
         resources.events.record(SupervisorEvent(service: name, kind: .started, message: "start requested"))
-        try await runner(name).send(.start)
+        try await runner(name).start()
     }
 
     /// Stops the service and returns once its process group is gone.
     public func stopService(_ name: String) async throws(CommandError) {
-        let runner = try runner(name)
-        _ = await runner.send(.stop, until: { !$0.hasProcess })
+        try await runner(name).stopAndWait()
     }
 
     public func restartService(_ name: String) async throws(CommandError) {
-        try await runner(name).send(.restart(reason: "manual"))
+        try await runner(name).restart(reason: "manual")
     }
 
     // MARK: - Status
@@ -110,23 +111,13 @@ public actor Supervisor {
         var services: [ServiceStatus] = []
         for loaded in configuration.services {
             guard let runner = runners[loaded.spec.name] else { continue }
-            services.append(await serviceStatus(loaded.spec, runner))
+            services.append(await runner.status())
         }
         return StatusReport(services: services)
     }
 
     public func status(of name: String) async throws(CommandError) -> ServiceStatus {
-        let runner = try runner(name)
-        guard let loaded = configuration.service(named: name) else { throw .unknownService(name, known: serviceNames) }
-        return await serviceStatus(loaded.spec, runner)
-    }
-
-    private func serviceStatus(_ spec: ServiceSpec, _ runner: InstanceRunner) async -> ServiceStatus {
-        let instance = await runner.snapshot()
-        return ServiceStatus(
-            name: spec.name, state: instance.state, activeColor: spec.deploy == nil ? nil : runner.color,
-            revision: nil, version: spec.env["VERSION"], instances: [instance], rollout: nil
-        )
+        try await runner(name).status()
     }
 
     // MARK: - Reload
@@ -139,17 +130,24 @@ public actor Supervisor {
         let newNames = Set(new.services.map(\.spec.name))
         summary.stopped = old.services.map(\.spec.name).filter { !newNames.contains($0) }
         var toStart: [LoadedService] = []
+        var replaced: [String] = []
         for loaded in new.services {
             let name = loaded.spec.name
             switch old.service(named: name)?.spec {
             case loaded.spec?: summary.unchanged.append(name)
             case nil: summary.started.append(name); toStart.append(loaded)
-            default: summary.restarted.append(name); toStart.append(loaded)
+            default:
+                summary.restarted.append(name)
+                // A deployed service rolls the new spec out itself (no downtime); anything else
+                // is stopped and started again from the new spec.
+                if let running = runners[name], await running.update(to: loaded) { continue }
+                replaced.append(name)
+                toStart.append(loaded)
             }
         }
         // Removed and changed services stop side by side: a reload waits for the slowest
         // stop.timeout, not for their sum.
-        let leaving = (summary.stopped + summary.restarted).compactMap { runners.removeValue(forKey: $0) }
+        let leaving = (summary.stopped + replaced).compactMap { runners.removeValue(forKey: $0) }
         await Self.stopConcurrently(leaving)
         let starting = toStart.map { loaded in
             let runner = makeRunner(loaded)
