@@ -26,14 +26,16 @@ public protocol ManagedService: AnyObject, Sendable {
 /// Builds the managed service for a spec the rollout layer owns; nil means a plain service.
 public typealias ManagedServiceFactory = @Sendable (LoadedService, SupervisorResources) -> (any ManagedService)?
 
-/// A service without a deploy section: exactly one instance, color `default`.
+/// A service without a deploy section: exactly one instance, color `default`. (Given a deploy
+/// section without a rollout layer, as in module tests, it runs the blue color on its port.)
 final class PlainService: ManagedService {
     let name: String
     let runner: InstanceRunner
 
     init(_ loaded: LoadedService, resources: SupervisorResources) {
         name = loaded.spec.name
-        runner = InstanceRunner.make(loaded: loaded, spec: loaded.spec, color: "default", port: loaded.spec.port, resources: resources)
+        let (color, port): (String, UInt16?) = loaded.spec.deploy.map { ("blue", $0.ports[.blue]) } ?? ("default", loaded.spec.port)
+        runner = InstanceRunner.make(loaded: loaded, spec: loaded.spec, color: color, port: port, resources: resources)
     }
 
     func start() async { await runner.send(.start) }
@@ -44,7 +46,7 @@ final class PlainService: ManagedService {
     func status() async -> ServiceStatus {
         let instance = await runner.snapshot()
         return ServiceStatus(
-            name: name, state: instance.state, activeColor: nil, revision: nil,
+            name: name, state: instance.state, activeColor: runner.color == "default" ? nil : runner.color, revision: nil,
             version: runner.spec.env["VERSION"], instances: [instance], rollout: nil
         )
     }
