@@ -3,7 +3,8 @@
 ///
 /// Two specs compare equal exactly when running them would be the same: reload restarts a
 /// service only when its spec changed. Where it was read from lives in ``LoadedService``.
-public struct ServiceSpec: Sendable, Hashable {
+/// Codable so a deployed revision can keep the exact spec it ran with in `vigil.db`.
+public struct ServiceSpec: Sendable, Hashable, Codable {
     /// `[a-z0-9-]{1,63}`.
     public var name: String
     /// argv, before `${VAR}` expansion (expansion happens per instance at spawn time).
@@ -67,7 +68,7 @@ public struct LoadedConfiguration: Sendable, Equatable {
     public func service(named name: String) -> LoadedService? { services.first { $0.spec.name == name } }
 }
 
-public struct ReleasesSpec: Sendable, Hashable {
+public struct ReleasesSpec: Sendable, Hashable, Codable {
     public var dir: String
     public var keep: Int
     public init(dir: String, keep: Int = 3) {
@@ -76,13 +77,13 @@ public struct ReleasesSpec: Sendable, Hashable {
     }
 }
 
-public enum RestartPolicy: String, Sendable, Hashable, CaseIterable {
+public enum RestartPolicy: String, Sendable, Hashable, CaseIterable, Codable {
     case always
     case onFailure = "on-failure"
     case never
 }
 
-public struct BackoffSpec: Sendable, Hashable {
+public struct BackoffSpec: Sendable, Hashable, Codable {
     public var initial: Duration
     public var max: Duration
     public var multiplier: Double
@@ -96,7 +97,7 @@ public struct BackoffSpec: Sendable, Hashable {
     }
 }
 
-public struct CrashLoopSpec: Sendable, Hashable {
+public struct CrashLoopSpec: Sendable, Hashable, Codable {
     /// This many restarts ...
     public var restarts: Int
     /// ... within this window make a crash loop.
@@ -107,7 +108,7 @@ public struct CrashLoopSpec: Sendable, Hashable {
     }
 }
 
-public struct RestartSpec: Sendable, Hashable {
+public struct RestartSpec: Sendable, Hashable, Codable {
     public var policy: RestartPolicy
     public var backoff: BackoffSpec
     /// Running this long without a failure starts the backoff over.
@@ -121,7 +122,7 @@ public struct RestartSpec: Sendable, Hashable {
     }
 }
 
-public struct StopSpec: Sendable, Hashable {
+public struct StopSpec: Sendable, Hashable, Codable {
     public var signal: SignalName
     /// After this, SIGKILL to the whole process group.
     public var timeout: Duration
@@ -132,7 +133,7 @@ public struct StopSpec: Sendable, Hashable {
 }
 
 /// What a probe does; the timing fields live in ``ProbeSpec``.
-public enum ProbeAction: Sendable, Hashable {
+public enum ProbeAction: Sendable, Hashable, Codable {
     /// GET `scheme://127.0.0.1:port/path`; 200–399 is success (as Kubernetes). nil port: the instance's port.
     case http(path: String, port: UInt16?, scheme: String, headers: [String: String])
     /// A TCP connect to 127.0.0.1:port; nil port: the instance's port.
@@ -142,7 +143,7 @@ public enum ProbeAction: Sendable, Hashable {
 }
 
 /// A probe with Kubernetes field names and defaults (period 10s, timeout 1s, thresholds 1 and 3).
-public struct ProbeSpec: Sendable, Hashable {
+public struct ProbeSpec: Sendable, Hashable, Codable {
     public var action: ProbeAction
     public var initialDelay: Duration
     public var period: Duration
@@ -159,11 +160,11 @@ public struct ProbeSpec: Sendable, Hashable {
     }
 }
 
-public enum ProbeKind: String, Sendable, Hashable, CaseIterable {
+public enum ProbeKind: String, Sendable, Hashable, CaseIterable, Codable {
     case startup, liveness, readiness
 }
 
-public struct ProbesSpec: Sendable, Hashable {
+public struct ProbesSpec: Sendable, Hashable, Codable {
     public var startup: ProbeSpec?
     public var liveness: ProbeSpec?
     public var readiness: ProbeSpec?
@@ -181,7 +182,7 @@ public struct ProbesSpec: Sendable, Hashable {
     }
 }
 
-public struct ResourcesSpec: Sendable, Hashable {
+public struct ResourcesSpec: Sendable, Hashable, Codable {
     /// Above this: reclaim event, then a graceful restart.
     public var memoryHigh: ByteSize?
     /// Above this: killed at once.
@@ -192,7 +193,7 @@ public struct ResourcesSpec: Sendable, Hashable {
     }
 }
 
-public struct LogSpec: Sendable, Hashable {
+public struct LogSpec: Sendable, Hashable, Codable {
     public var maxSize: ByteSize
     public var keep: Int
     public var compress: Bool
@@ -203,30 +204,36 @@ public struct LogSpec: Sendable, Hashable {
     }
 }
 
-public enum DeployStrategy: String, Sendable, Hashable {
+public enum DeployStrategy: String, Sendable, Hashable, Codable {
     case blueGreen, canary
 }
 
-public enum RouterKind: String, Sendable, Hashable {
+public enum RouterKind: String, Sendable, Hashable, Codable {
     case builtin, nginx
 }
 
-public enum StandbyMode: String, Sendable, Hashable {
+/// What the builtin router carries (`deploy.protocol`): HTTP/1.1 requests, each sent to a color
+/// by weight, or raw TCP, each connection sent to a color by weight and spliced.
+public enum TrafficProtocol: String, Sendable, Hashable, Codable {
+    case http, tcp
+}
+
+public enum StandbyMode: String, Sendable, Hashable, Codable {
     case cold, warm
 }
 
-public enum Color: String, Sendable, Hashable, CaseIterable, Codable {
+public enum Color: String, Sendable, Hashable, CaseIterable, Codable, CodingKeyRepresentable {
     case blue, green
     public var other: Color { self == .blue ? .green : .blue }
 }
 
-public enum CanaryStep: Sendable, Hashable {
+public enum CanaryStep: Sendable, Hashable, Codable {
     case setWeight(Int)
     case pause(Duration?)   // nil: wait for `vigil promote`
 }
 
-public struct AnalysisSpec: Sendable, Hashable {
-    public struct Prometheus: Sendable, Hashable {
+public struct AnalysisSpec: Sendable, Hashable, Codable {
+    public struct Prometheus: Sendable, Hashable, Codable {
         public var url: String
         public var query: String
         /// e.g. `< 0.01`; comparison operator and number.
@@ -253,16 +260,22 @@ public struct AnalysisSpec: Sendable, Hashable {
     }
 }
 
-public struct NginxSpec: Sendable, Hashable {
+public struct NginxSpec: Sendable, Hashable, Codable {
     public var upstreamFile: String
     public var reload: [String]
-    public init(upstreamFile: String, reload: [String] = ["nginx", "-s", "reload"]) {
+    /// Checks the configuration after the upstream file changed, before `reload`.
+    public var test: [String]
+    /// An access log in Vigil's `log_format` (docs/SPEC.md), tailed for per-color stats.
+    public var accessLog: String?
+    public init(upstreamFile: String, reload: [String] = ["nginx", "-s", "reload"], test: [String] = ["nginx", "-t"], accessLog: String? = nil) {
         self.upstreamFile = upstreamFile
         self.reload = reload
+        self.test = test
+        self.accessLog = accessLog
     }
 }
 
-public struct DeploySpec: Sendable, Hashable {
+public struct DeploySpec: Sendable, Hashable, Codable {
     public var strategy: DeployStrategy
     public var listen: HostPort
     public var ports: [Color: UInt16]
@@ -275,11 +288,14 @@ public struct DeploySpec: Sendable, Hashable {
     public var scaleDownDelay: Duration
     public var progressDeadline: Duration
     public var standby: StandbyMode
+    /// `deploy.protocol`.
+    public var trafficProtocol: TrafficProtocol
     public init(
         strategy: DeployStrategy = .blueGreen, listen: HostPort, ports: [Color: UInt16],
         router: RouterKind = .builtin, nginx: NginxSpec? = nil, autoPromote: Bool = true,
         steps: [CanaryStep] = [], analysis: AnalysisSpec = .init(), drainTimeout: Duration = .seconds(30),
-        scaleDownDelay: Duration = .seconds(30), progressDeadline: Duration = .seconds(300), standby: StandbyMode = .cold
+        scaleDownDelay: Duration = .seconds(30), progressDeadline: Duration = .seconds(300), standby: StandbyMode = .cold,
+        trafficProtocol: TrafficProtocol = .http
     ) {
         self.strategy = strategy
         self.listen = listen
@@ -293,5 +309,6 @@ public struct DeploySpec: Sendable, Hashable {
         self.scaleDownDelay = scaleDownDelay
         self.progressDeadline = progressDeadline
         self.standby = standby
+        self.trafficProtocol = trafficProtocol
     }
 }

@@ -1,5 +1,5 @@
 /// A byte count written as `512Ki`, `256Mi`, `2Gi`, `1Ti` or plain bytes.
-public struct ByteSize: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct ByteSize: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var bytes: UInt64
     public init(bytes: UInt64) { self.bytes = bytes }
     public static func < (a: ByteSize, b: ByteSize) -> Bool { a.bytes < b.bytes }
@@ -15,14 +15,14 @@ public struct ByteSize: Sendable, Hashable, Comparable, CustomStringConvertible 
 }
 
 /// A fraction in 0...1, written `0.01` or `1%`.
-public struct Ratio: Sendable, Hashable, Comparable {
+public struct Ratio: Sendable, Hashable, Comparable, Codable {
     public var value: Double
     public init(_ value: Double) { self.value = value }
     public static func < (a: Ratio, b: Ratio) -> Bool { a.value < b.value }
 }
 
 /// A `host:port` pair such as `127.0.0.1:9470`.
-public struct HostPort: Sendable, Hashable, CustomStringConvertible {
+public struct HostPort: Sendable, Hashable, Codable, CustomStringConvertible {
     public var host: String
     public var port: UInt16
     public init(host: String, port: UInt16) {
@@ -33,7 +33,7 @@ public struct HostPort: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A POSIX signal named in a manifest (`SIGTERM`, `TERM`, `SIGINT`, ...).
-public struct SignalName: Sendable, Hashable, CustomStringConvertible {
+public struct SignalName: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Canonical name with the `SIG` prefix.
     public var name: String
     public var number: Int32
