@@ -19,6 +19,8 @@ struct InstanceEnvironment: Sendable {
             "REVISION": "", "VERSION": "", "RELEASE_DIR": "",
         ]
         if let port { variables["PORT"] = String(port) }
+        // A deployed revision carries these in its effective spec's env (VigilDeploy's Revision).
+        for key in ["REVISION", "VERSION", "RELEASE_DIR"] where spec.env[key] != nil { variables[key] = nil }
         var resolving: Set<String> = []
         func resolve(_ key: String) throws {
             guard variables[key] == nil, let raw = spec.env[key] else { return }
