@@ -5,7 +5,7 @@ import Yams
 extension ServiceDecoder {
     static let deployKeys = [
         "strategy", "listen", "ports", "router", "nginx", "autoPromote", "steps", "analysis",
-        "drainTimeout", "scaleDownDelay", "progressDeadline", "standby",
+        "drainTimeout", "scaleDownDelay", "progressDeadline", "standby", "protocol",
     ]
 
     /// The deploy section, or nil when a required part (listen, ports) is missing or invalid.
@@ -18,7 +18,7 @@ extension ServiceDecoder {
         let router = section["router"].flatMap {
             reader.choice($0, section.path("router"), RouterKind.self, allowed: [.builtin, .nginx])
         } ?? .builtin
-        let nginx = section.mapping("nginx", keys: ["upstreamFile", "reload"]).flatMap(decodeNginx)
+        let nginx = section.mapping("nginx", keys: ["upstreamFile", "reload", "test", "accessLog"]).flatMap(decodeNginx)
         if router == .nginx, !section.has("nginx") {
             reader.diagnostics.error(section.location(of: "router"), "router: nginx needs an nginx section; add nginx: {upstreamFile: /etc/nginx/conf.d/SERVICE-upstream.conf}")
         }
@@ -34,6 +34,12 @@ extension ServiceDecoder {
         if let deadline = section.read("progressDeadline", NodeReader.positiveDuration) { spec.progressDeadline = deadline }
         if let standby = section["standby"].flatMap({ reader.choice($0, section.path("standby"), StandbyMode.self, allowed: [.cold, .warm]) }) {
             spec.standby = standby
+        }
+        if let trafficProtocol = section["protocol"].flatMap({ reader.choice($0, section.path("protocol"), TrafficProtocol.self, allowed: [.http, .tcp]) }) {
+            spec.trafficProtocol = trafficProtocol
+            if trafficProtocol == .tcp, router == .nginx {
+                reader.diagnostics.error(section.location(of: "protocol"), "protocol: tcp needs router: builtin (the nginx router writes an http upstream); remove 'protocol' or set router: builtin")
+            }
         }
         return spec
     }
@@ -55,8 +61,15 @@ extension ServiceDecoder {
             .flatMap { reader.nonEmptyString($0, section.path("upstreamFile")) }
             .map(reader.absolutePath)
         let reload = section.read("reload", NodeReader.argv)
+        let test = section.read("test", NodeReader.argv)
+        let accessLog = section["accessLog"]
+            .flatMap { reader.nonEmptyString($0, section.path("accessLog")) }
+            .map(reader.absolutePath)
         guard let file else { return nil }
-        return reload.map { NginxSpec(upstreamFile: file, reload: $0) } ?? NginxSpec(upstreamFile: file)
+        var spec = NginxSpec(upstreamFile: file, accessLog: accessLog)
+        if let reload { spec.reload = reload }
+        if let test { spec.test = test }
+        return spec
     }
 
     private func decodeSteps(_ section: MappingReader, strategy: DeployStrategy) -> [CanaryStep] {

@@ -1,0 +1,39 @@
+import NIOCore
+import NIOHTTP1
+
+/// One request on its way through the builtin router: which color serves it, and how far it got.
+/// Lives on the client connection's event loop.
+final class ProxyExchange {
+    var route: RouteChoice
+    let forwardedHead: HTTPRequestHead
+    let clientVersion: HTTPVersion
+    /// Whether the client connection stays open after this response.
+    var clientKeepAlive: Bool
+    var upstream: UpstreamConnection?
+    /// The upstream connection came from the pool (it may have been closed by the backend meanwhile).
+    var reusedConnection = false
+    /// Request parts that arrived before the upstream connection was ready.
+    var pending: [HTTPClientRequestPart] = []
+    var requestEnded = false
+    var bodySent = false
+    var triedFallback = false
+    var replayedOnFreshConnection = false
+    /// Monotonic nanoseconds: request head written upstream, response head received.
+    var sentAt: UInt64 = 0
+    var responseHeadAt: UInt64 = 0
+    var status: Int?
+
+    init(route: RouteChoice, forwardedHead: HTTPRequestHead, clientVersion: HTTPVersion, clientKeepAlive: Bool) {
+        self.route = route
+        self.forwardedHead = forwardedHead
+        self.clientVersion = clientVersion
+        self.clientKeepAlive = clientKeepAlive
+    }
+
+    /// A request that can be sent again when a reused keep-alive connection turns out to be
+    /// closed: nothing but the head went out, and the method has no side effects.
+    var canReplay: Bool {
+        reusedConnection && !bodySent && !replayedOnFreshConnection
+            && [.GET, .HEAD, .OPTIONS].contains(forwardedHead.method)
+    }
+}
