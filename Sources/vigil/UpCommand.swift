@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Logging
 import VigilControl
 import VigilManifest
 import VigilSupervisor
+import VigilTelemetry
 
 struct UpCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,8 +20,15 @@ struct UpCommand: AsyncParsableCommand {
     @Option(name: .customLong("manifests"), help: "Manifest directory; repeat for several (replaces the config's list).")
     var manifests: [String] = []
 
+    @Option(name: .customLong("log-format"), help: "Vigil's own log lines on stderr: auto (journal under systemd, else text), text, json or journal.")
+    var logFormat: LogFormat = .auto
+
+    @Option(name: .customLong("log-level"), help: "Least severe level logged: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
     func run() async throws {
         signal(SIGPIPE, SIG_IGN)
+        VigilLogging.bootstrap(format: logFormat, level: logLevel)
         let source = ConfigurationSource(configPath: config, manifestDirs: manifests.isEmpty ? nil : manifests, builtins: Builtins.current())
         let configuration: LoadedConfiguration
         do {
@@ -43,12 +52,11 @@ struct UpCommand: AsyncParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
-        _ = resources.events.subscribe { event in
-            let who = event.color.map { "\(event.service)/\($0)" } ?? event.service
-            let reason = event.reason.map { " [\($0)]" } ?? ""
-            FileHandle.standardError.write(Data("vigil: \(who) \(event.kind.rawValue)\(reason): \(event.message)\n".utf8))
-        }
+        EventLogging.forward(resources.events)
         let supervisor = Supervisor(configuration: configuration, resources: resources)
+        // READY/STATUS/RELOADING/STOPPING and the watchdog; no-ops unless systemd started Vigil.
+        let systemd = SystemdNotifications(supervisor: supervisor)
+        let hangTrigger = DebugHangSignal.install(supervisor: supervisor)
         let service = SupervisorService(
             supervisor: supervisor, source: source,
             onStarted: {
@@ -60,22 +68,29 @@ struct UpCommand: AsyncParsableCommand {
                   reload:  vigil reload  or  kill -HUP \(getpid());  stop: Ctrl-C or SIGTERM
                 """)
                 fflush(stdout)
+                await systemd.started()
             },
             onReload: { outcome in
                 if case .rejected(let errors) = outcome {
-                    for problem in errors.errors { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
+                    let logger = Logger(label: "vigil.reload")
+                    for problem in errors.errors { logger.error("\(problem)") }
                 }
-            }
+                await systemd.reloaded(outcome)
+            },
+            onReloading: { await systemd.reloading() },
+            onStopping: { await systemd.stopping() }
         )
         let app = ControlServer(supervisor: supervisor, source: source)
             .makeApplication(socketPath: settings.control.socket, services: [service], onRunning: {})
         do {
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
+            await systemd.close()
             printError("\(error)")
             throw ExitCode(1)
         }
-        withExtendedLifetime(lock) {}
+        await systemd.close()
+        withExtendedLifetime((lock, hangTrigger)) {}
     }
 }
 

@@ -20,6 +20,8 @@ final class EpollLoop: @unchecked Sendable {
     private var started = false
     private var loopThread: pthread_t?
     private var stoppedFromLoop = false
+    /// Replies owed to ``roundTrip(_:)`` callers, run by the loop thread on its next wake-up.
+    private var pendingReplies: [@Sendable () -> Void] = []
 
     init() throws {
         epollFD = cvigil_epoll_create()
@@ -47,8 +49,12 @@ final class EpollLoop: @unchecked Sendable {
             var ready = [Int32](repeating: 0, count: 64)
             while !isStopping {
                 let count = ready.withUnsafeMutableBufferPointer { cvigil_epoll_wait(epollFD, $0.baseAddress, 64, -1) }
-                for index in 0..<max(Int(count), 0) where !isStopping && ready[index] != wakeFD {
-                    onReady(ready[index])
+                for index in 0..<max(Int(count), 0) where !isStopping {
+                    if ready[index] == wakeFD {
+                        answerRoundTrips()
+                    } else {
+                        onReady(ready[index])
+                    }
                 }
             }
             if !lock.withLock({ stoppedFromLoop }) { onStop() }
@@ -57,6 +63,32 @@ final class EpollLoop: @unchecked Sendable {
             finished.signal()
         }
         thread.start()
+    }
+
+    /// Calls `reply` on the loop thread once it is back in `epoll_wait` territory: proof that the
+    /// thread is not stuck in a handler. The watchdog uses it as the loop's heartbeat.
+    ///
+    /// A stopped (or stopping) loop replies at once on the caller's thread: it has nothing left
+    /// to serve, so it cannot be hung.
+    func roundTrip(_ reply: @escaping @Sendable () -> Void) {
+        let queued = lock.withLock {
+            if stopping || !started { return false }
+            pendingReplies.append(reply)
+            return true
+        }
+        guard queued else { return reply() }
+        _ = cvigil_eventfd_signal(wakeFD)
+    }
+
+    /// Runs on the loop thread when the eventfd fired: drains it (so level-triggered epoll stops
+    /// reporting it), then answers every round trip queued before the drain.
+    private func answerRoundTrips() {
+        cvigil_eventfd_drain(wakeFD)
+        let replies = lock.withLock {
+            defer { pendingReplies.removeAll() }
+            return pendingReplies
+        }
+        replies.forEach { $0() }
     }
 
     /// Watches `fd` for input. Returns the errno on failure (ESHUTDOWN once `stop()` has begun).
@@ -79,12 +111,16 @@ final class EpollLoop: @unchecked Sendable {
 
     /// Ends the thread (after `onStop`) and releases the epoll instance. Idempotent.
     func stop() {
-        let (wasStopping, wasStarted, onLoop) = lock.withLock {
-            defer { stopping = true }
+        let (wasStopping, wasStarted, onLoop, unanswered) = lock.withLock {
+            defer {
+                stopping = true
+                pendingReplies.removeAll()
+            }
             let onLoop = loopThread.map { pthread_equal($0, pthread_self()) != 0 } ?? false
             if !stopping && onLoop { stoppedFromLoop = true }
-            return (stopping, started, onLoop)
+            return (stopping, started, onLoop, pendingReplies)
         }
+        unanswered.forEach { $0() }
         guard !wasStopping else { return }
         guard wasStarted else {
             close(epollFD)

@@ -55,6 +55,15 @@ public final class ExitWatcher: @unchecked Sendable {
         }
     }
 
+    /// Returns once the watcher thread has come round to take new work: the heartbeat the
+    /// systemd watchdog checks, since a thread stuck in an exit handler would leave every exit
+    /// unnoticed. Returns at once after ``shutdown()``.
+    public func roundTrip() async {
+        await withCheckedContinuation { continuation in
+            loop.roundTrip { continuation.resume() }
+        }
+    }
+
     /// Stops the watcher thread. Children still being watched are neither reaped nor reported
     /// (their pidfds are closed): stop or wait for every child first. Never call it from a handler,
     /// which runs on the thread it waits for.
