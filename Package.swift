@@ -45,6 +45,8 @@ let package = Package(
                 "VigilManifest", "CVigilSys", "CCurl",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                // Probe durations and failures; VigilTelemetry bootstraps the Prometheus backend.
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: settings
         ),
@@ -118,7 +120,7 @@ let package = Package(
         // The test workload: Glibc only, so hundreds of copies start fast and stay small.
         .executableTarget(name: "vigil-fixture", swiftSettings: settings),
 
-        .target(name: "VigilTestKit", dependencies: ["VigilManifest"], path: "Tests/VigilTestKit", swiftSettings: settings),
+        .target(name: "VigilTestKit", dependencies: ["VigilManifest", "VigilSupervisor", "VigilControl"], path: "Tests/VigilTestKit", swiftSettings: settings),
         .testTarget(name: "VigilManifestTests", dependencies: ["VigilManifest", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilSupervisorTests", dependencies: ["VigilSupervisor", "VigilManifest", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilControlTests", dependencies: ["VigilControl", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),

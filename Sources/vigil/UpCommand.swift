@@ -53,6 +53,8 @@ struct UpCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         EventLogging.forward(resources.events)
+        // Before anything makes a swift-metrics handle (probes, the router), so every metric lands in /metrics.
+        let metrics = settings.metrics.map { MetricsEndpoint.bootstrap(listen: $0.listen, events: resources.events) }
         let supervisor = Supervisor(configuration: configuration, resources: resources)
         // READY/STATUS/RELOADING/STOPPING and the watchdog; no-ops unless systemd started Vigil.
         let systemd = SystemdNotifications(supervisor: supervisor)
@@ -81,7 +83,11 @@ struct UpCommand: AsyncParsableCommand {
             onStopping: { await systemd.stopping() }
         )
         let app = ControlServer(supervisor: supervisor, source: source)
-            .makeApplication(socketPath: settings.control.socket, services: [service], onRunning: {})
+            .makeApplication(
+                socketPath: settings.control.socket,
+                services: [service] + (metrics.map { [$0.server(version: VigilVersion.current, supervisor: supervisor)] } ?? []),
+                onRunning: {}
+            )
         do {
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {

@@ -1,25 +1,32 @@
 import Foundation
 import VigilControl
 import VigilSupervisor
-import VigilTestKit
-import XCTest
 
 /// A real `vigil up` in a temporary directory, with its manifests, control socket and CLI.
 ///
 /// Integration tests talk to it exactly as an operator would: the `vigil` binary for commands,
 /// the control socket for status and events, the fixtures' own HTTP ports for their faults.
-final class VigilProcess {
-    let directory: TemporaryDirectory
-    var manifestsDir: String { directory.appending("manifests") }
-    var stateDir: String { directory.appending("state") }
-    var socketPath: String { stateDir + "/control.sock" }
-    var configPath: String { directory.appending("vigil.yaml") }
-    private(set) var process: ProcessHandle?
+///
+/// ```swift
+/// let vigil = try VigilProcess(extraConfigYAML: "metrics: {listen: 127.0.0.1:\(port)}")
+/// try vigil.writeManifest("web", fixtureManifest(name: "web", port: try freeTCPPort()))
+/// try vigil.start()
+/// XCTAssertNotNil(vigil.waitFor("web") { $0.state == "running" })
+/// ```
+public final class VigilProcess {
+    public let directory: TemporaryDirectory
+    public var manifestsDir: String { directory.appending("manifests") }
+    public var stateDir: String { directory.appending("state") }
+    public var socketPath: String { stateDir + "/control.sock" }
+    public var configPath: String { directory.appending("vigil.yaml") }
+    public private(set) var process: ProcessHandle?
 
-    init() throws {
+    /// - Parameter extraConfigYAML: appended to `vigil.yaml` (top-level keys at column 0).
+    public init(extraConfigYAML: String = "") throws {
         directory = try TemporaryDirectory(prefix: "vi")
         try FileManager.default.createDirectory(atPath: manifestsDir, withIntermediateDirectories: true)
-        try supervisorConfig(stateDir: stateDir, manifestsDir: manifestsDir).write(toFile: configPath, atomically: true, encoding: .utf8)
+        try supervisorConfig(stateDir: stateDir, manifestsDir: manifestsDir, extraYAML: extraConfigYAML)
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
     /// Stops Vigil as an operator would, so it stops its services: a SIGKILL here would orphan
@@ -34,12 +41,13 @@ final class VigilProcess {
         directory.remove()
     }
 
-    func writeManifest(_ name: String, _ yaml: String) throws {
+    public func writeManifest(_ name: String, _ yaml: String) throws {
         try yaml.write(toFile: "\(manifestsDir)/\(name).yaml", atomically: true, encoding: .utf8)
     }
 
-    /// Starts `vigil up` and waits until its control API answers.
-    func start(file: StaticString = #filePath, line: UInt = #line) throws {
+    /// Starts `vigil up` and waits until its control API answers; throws, with Vigil's output,
+    /// when it exits or does not answer within 30 s.
+    public func start() throws {
         let handle = try ProcessHandle(
             executable: try BuiltProducts.vigil, arguments: ["up", "--config", configPath],
             outputPath: directory.appending("vigil-\(Int.random(in: 0..<1_000_000)).out")
@@ -47,22 +55,21 @@ final class VigilProcess {
         process = handle
         let up = poll(timeout: .seconds(30)) { (try? client.send("GET", "/v1/status")) != nil || !handle.isRunning }
         guard up, handle.isRunning else {
-            XCTFail("vigil up did not come up:\n\(handle.output)", file: file, line: line)
-            throw TestKitError("vigil up failed")
+            throw TestKitError("vigil up did not come up:\n\(handle.output)")
         }
     }
 
-    var client: ControlClient { ControlClient(endpoint: .unixSocket(socketPath), token: nil) }
+    public var client: ControlClient { ControlClient(endpoint: .unixSocket(socketPath), token: nil) }
 
-    func status() throws -> StatusReport {
+    public func status() throws -> StatusReport {
         try client.send("GET", "/v1/status").decode(StatusReport.self)
     }
 
-    func instance(_ service: String) throws -> InstanceStatus? {
+    public func instance(_ service: String) throws -> InstanceStatus? {
         try status().services.first { $0.name == service }?.instances.first
     }
 
-    func events(service: String? = nil) throws -> [SupervisorEvent] {
+    public func events(service: String? = nil) throws -> [SupervisorEvent] {
         struct List: Decodable { let events: [SupervisorEvent] }
         let query = service.map { "?since=0&limit=5000&service=\($0)" } ?? "?since=0&limit=5000"
         return try client.send("GET", "/v1/events" + query).decode(List.self).events
@@ -70,7 +77,7 @@ final class VigilProcess {
 
     /// Polls until `condition` holds for the service's instance; the last status seen otherwise.
     @discardableResult
-    func waitFor(_ service: String, timeout: Duration = .seconds(30), _ condition: (InstanceStatus) -> Bool) -> InstanceStatus? {
+    public func waitFor(_ service: String, timeout: Duration = .seconds(30), _ condition: (InstanceStatus) -> Bool) -> InstanceStatus? {
         var last: InstanceStatus?
         let held = poll(timeout: timeout, interval: .milliseconds(100)) {
             last = try? instance(service)
@@ -80,14 +87,14 @@ final class VigilProcess {
     }
 
     /// Runs the `vigil` CLI against this supervisor; returns its exit code and output.
-    func cli(_ arguments: [String], passConfig: Bool = true, timeout: Duration = .seconds(60)) throws -> (code: Int32?, output: String) {
+    public func cli(_ arguments: [String], passConfig: Bool = true, timeout: Duration = .seconds(60)) throws -> (code: Int32?, output: String) {
         let handle = try ProcessHandle(executable: try BuiltProducts.vigil, arguments: arguments + (passConfig ? ["--config", configPath] : []))
         let code = handle.waitForExit(timeout: timeout)
         return (code, handle.output)
     }
 
     /// The pid a process wrote to `path`, once it is there.
-    func waitForPid(inFile path: String) -> pid_t? {
+    public func waitForPid(inFile path: String) -> pid_t? {
         var pid: pid_t?
         _ = poll {
             pid = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
@@ -96,5 +103,5 @@ final class VigilProcess {
         return pid
     }
 
-    var output: String { process?.output ?? "" }
+    public var output: String { process?.output ?? "" }
 }

@@ -191,11 +191,15 @@ public actor InstanceRunner {
         }
         for kind in kinds where probeTasks[kind] == nil {
             guard let probeSpec = spec.probes[kind], let probe = environment.makeProbe(probeSpec.action, resources: resources) else { continue }
+            let metrics = ProbeMetrics(service: service, probe: kind)
             probeTasks[kind] = Task { [weak self] in
                 if probeSpec.initialDelay > .zero { try? await Task.sleep(for: probeSpec.initialDelay) }
                 while !Task.isCancelled {
+                    let began = ContinuousClock.now
                     let result = await probe.check(timeout: probeSpec.timeout)
+                    // A check cut short by a stop or a new generation says nothing about health.
                     guard !Task.isCancelled, let self else { return }
+                    metrics.record(result, took: ContinuousClock.now - began)
                     await self.send(.probe(kind, result, generation: generation))
                     try? await Task.sleep(for: probeSpec.period)
                 }
