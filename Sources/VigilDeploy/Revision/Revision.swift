@@ -39,6 +39,14 @@ public struct Revision: Sendable, Equatable {
         self.id = Self.id(spec: spec, request: request)
     }
 
+    /// A revision read back from `vigil.db`: its recorded id stands even if a later Vigil would
+    /// hash the same inputs differently.
+    init(recordedID id: String, spec: ServiceSpec, request: RevisionRequest) {
+        self.id = id
+        self.spec = spec
+        self.request = request
+    }
+
     /// The id of `spec` + `request`, without validating them.
     static func id(spec: ServiceSpec, request: RevisionRequest) -> String {
         "r-" + SHA256.hex(Array(canonicalJSON(spec: spec, request: request).utf8)).prefix(8)

@@ -31,6 +31,52 @@ extension StateStore {
                 );
                 """)
         }
+        migrator.registerMigration("v2-rollouts") { db in
+            // Blue-green services (VigilDeploy's RolloutStore). `revision` keeps the manifest spec a
+            // revision was made from (JSON) so a restarted Vigil runs exactly what was deployed;
+            // `deployment` is what each service serves now; `rollout` is rewritten at every step,
+            // before the step takes effect. Times are milliseconds since 1970 (UTC).
+            try db.execute(sql: """
+                CREATE TABLE revision (
+                    service TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    version TEXT,
+                    release TEXT,
+                    env TEXT NOT NULL,
+                    spec TEXT NOT NULL,
+                    createdAt INTEGER NOT NULL,
+                    PRIMARY KEY (service, id)
+                );
+                CREATE TABLE deployment (
+                    service TEXT PRIMARY KEY,
+                    activeColor TEXT NOT NULL,
+                    activeRevision TEXT NOT NULL,
+                    previousRevision TEXT,
+                    rolloutId TEXT,
+                    updatedAt INTEGER NOT NULL
+                );
+                CREATE TABLE rollout (
+                    id TEXT PRIMARY KEY,
+                    service TEXT NOT NULL,
+                    trigger TEXT NOT NULL,
+                    revision TEXT NOT NULL,
+                    previousRevision TEXT NOT NULL,
+                    fromColor TEXT NOT NULL,
+                    toColor TEXT NOT NULL,
+                    phase TEXT NOT NULL,
+                    step INTEGER NOT NULL,
+                    weights TEXT NOT NULL,
+                    fast INTEGER NOT NULL,
+                    promoteRequested INTEGER NOT NULL,
+                    startedAt INTEGER NOT NULL,
+                    updatedAt INTEGER NOT NULL,
+                    finishedAt INTEGER,
+                    result TEXT,
+                    reason TEXT
+                );
+                CREATE INDEX rollout_service_started ON rollout(service, startedAt);
+                """)
+        }
         return migrator
     }
 }

@@ -6,8 +6,9 @@ public struct StateStoreError: Error, CustomStringConvertible, Sendable {
 
     public init(_ description: String) { self.description = description }
 
-    /// Words for a failure while `doing` something with the database at `path`.
-    static func wrap(_ error: any Error, doing: String, path: String) -> StateStoreError {
+    /// Words for a failure while `doing` something with the database at `path` (public for the
+    /// modules that keep their own tables in `vigil.db`).
+    public static func wrap(_ error: any Error, doing: String, path: String) -> StateStoreError {
         if let error = error as? StateStoreError { return error }
         guard let db = error as? DatabaseError else {
             return StateStoreError("cannot \(doing) \(path): \(error)")
