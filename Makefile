@@ -4,8 +4,9 @@
 SWIFT ?= swift
 # Needed to build: libcurl (probes, control client), libsystemd (sd_notify), SQLite, zlib.
 BUILD_PACKAGES := pkg-config libcurl4-openssl-dev libsystemd-dev libsqlite3-dev zlib1g-dev
-# Needed by tests and benchmarks: a real nginx, promtool (Debian's prometheus), wrk, gzip.
-TEST_PACKAGES := nginx prometheus wrk gzip
+# Needed by tests and benchmarks: a real nginx, promtool (Debian's prometheus), wrk, gzip,
+# systemd-analyze (systemd) for the unit file, useradd (passwd) for install.sh.
+TEST_PACKAGES := nginx prometheus wrk gzip systemd passwd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps test-deps build build-release run test bench clean
