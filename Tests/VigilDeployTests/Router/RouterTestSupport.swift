@@ -56,8 +56,10 @@ struct ColorFixtures {
 }
 
 /// The `color` field of a fixture's `GET /` answer.
-func servedColor(_ response: HTTPTestResponse) -> String? {
-    let fields = try? JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any]
+func servedColor(_ response: HTTPTestResponse) -> String? { servedColor(body: response.body) }
+
+func servedColor(body: String) -> String? {
+    let fields = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
     return fields?["color"] as? String
 }
 
