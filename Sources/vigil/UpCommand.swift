@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import VigilControl
+import VigilDeploy
 import VigilManifest
 import VigilSupervisor
 import VigilTelemetry
@@ -55,7 +56,7 @@ struct UpCommand: AsyncParsableCommand {
         EventLogging.forward(resources.events)
         // Before anything makes a swift-metrics handle (probes, the router), so every metric lands in /metrics.
         let metrics = settings.metrics.map { MetricsEndpoint.bootstrap(listen: $0.listen, events: resources.events) }
-        let supervisor = Supervisor(configuration: configuration, resources: resources)
+        let supervisor = Supervisor(configuration: configuration, resources: resources, makeService: DeployedService.factory)
         // READY/STATUS/RELOADING/STOPPING and the watchdog; no-ops unless systemd started Vigil.
         let systemd = SystemdNotifications(supervisor: supervisor)
         let hangTrigger = DebugHangSignal.install(supervisor: supervisor)
@@ -66,7 +67,7 @@ struct UpCommand: AsyncParsableCommand {
                 vigil \(VigilVersion.current): supervising \(configuration.services.count) service(s) from \(settings.manifestDirs.joined(separator: ", "))
                   status:  vigil status        (control socket \(settings.control.socket))
                   events:  vigil events        logs: vigil logs SERVICE -f  (files in \(settings.logsDir))
-                  state:   \(settings.databasePath)
+                  state:   \(settings.databasePath)\(settings.metrics.map { "\n  metrics: curl http://\($0.listen)/metrics" } ?? "")
                   reload:  vigil reload  or  kill -HUP \(getpid());  stop: Ctrl-C or SIGTERM
                 """)
                 fflush(stdout)
