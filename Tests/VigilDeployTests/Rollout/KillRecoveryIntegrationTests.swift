@@ -1,0 +1,211 @@
+import Foundation
+import VigilSupervisor
+import VigilTestKit
+import XCTest
+
+/// `kill -9` of Vigil in each rollout phase, then `vigil up` on the same state dir (SPEC section
+/// 4: every step is in `vigil.db` before it takes effect). Whatever the phase, the service must
+/// end with exactly one active revision, ready and serving, as `vigil status --json` records
+/// it, and never two live processes of one color (the orphan reaper stops what the killed Vigil
+/// left before anything starts again).
+///
+/// Each phase is held deterministically while Vigil is killed: slow readiness (`starting`), a
+/// pause step (`paused`, `shifting`), a long analysis window (`verifying`), a request stuck on
+/// the old color (`draining`), a long scale-down delay (`warm`), a request stuck on the new color
+/// during a rollback (`rolling_back`). What the restarted Vigil does is SPEC's resume rule:
+/// before the switch is decided the rollout resumes, after it the promotion completes, a
+/// rollback completes.
+final class KillRecoveryIntegrationTests: XCTestCase {
+    func testKilledWhileStartingResumesAndPromotes() throws {
+        let harness = try BlueGreenHarness()
+        try harness.start()
+        _ = try harness.deploy("v2", env: ["READY_AFTER": "6s"], wait: false)
+        XCTAssertNotNil(harness.waitForPhase("starting"))
+        try killAndRestart(harness, in: "starting")
+
+        try recover(harness, endingOn: "v2")
+    }
+
+    func testKilledWhilePausedAtACanaryStepResumesThatStep() throws {
+        var options = BlueGreenOptions()
+        options.strategy = "canary"
+        options.steps = "[{setWeight: 50}, {pause: {}}]"
+        let harness = try BlueGreenHarness(options: options)
+        try harness.start()
+        _ = try harness.deploy("v2", env: [:], wait: false)
+        XCTAssertNotNil(harness.waitForPhase("paused"))
+        try killAndRestart(harness, in: "paused")
+
+        try recover(harness, endingOn: "v2") {
+            let resumed = harness.waitForPhase("paused")
+            XCTAssertEqual(resumed?.rollout?.weights["green"], 50, "the recorded step comes back: \(String(describing: resumed))")
+            XCTAssertEqual(try harness.promote().code, 0)
+        }
+    }
+
+    func testKilledWhileShiftingResumesTheStep() throws {
+        var options = BlueGreenOptions()
+        options.strategy = "canary"
+        options.steps = "[{setWeight: 30}, {pause: 60s}, {setWeight: 100}]"
+        let harness = try BlueGreenHarness(options: options)
+        try harness.start()
+        let load = harness.startLoad(connections: 2)
+        _ = try harness.deploy("v2", env: [:], wait: false)
+        XCTAssertNotNil(harness.waitForStatus { $0.rollout?.phase == "shifting" && $0.rollout?.weights["green"] == 30 })
+        load.stop()
+        try killAndRestart(harness, in: "shifting")
+
+        try recover(harness, endingOn: "v2") {
+            let resumed = harness.waitForStatus { $0.rollout?.phase == "shifting" && $0.rollout?.weights["green"] == 30 }
+            XCTAssertNotNil(resumed, "the recorded step comes back")
+            XCTAssertEqual(try harness.promote().code, 0)
+        }
+    }
+
+    func testKilledWhileVerifyingSwitchesAgainOnceReady() throws {
+        var options = BlueGreenOptions()
+        options.analysisWindow = "8s"
+        let harness = try BlueGreenHarness(options: options)
+        try harness.start()
+        let load = harness.startLoad(connections: 2)
+        _ = try harness.deploy("v2", env: [:], wait: false)
+        XCTAssertNotNil(harness.waitForPhase("verifying"))
+        try killAndRestart(harness, in: "verifying")
+        load.stop()
+
+        try recover(harness, endingOn: "v2")
+    }
+
+    func testKilledWhileDrainingCompletesThePromotion() throws {
+        var options = BlueGreenOptions()
+        options.drainTimeout = "60s"
+        let harness = try BlueGreenHarness(options: options)
+        try harness.start()
+        // One request stuck on blue keeps it draining after the switch.
+        let stuck = try holdRequest(on: "blue", of: harness)
+        _ = try harness.deploy("v2", env: [:], wait: false)
+        XCTAssertNotNil(harness.waitForPhase("verifying"))
+        let load = harness.startLoad(connections: 2)
+        XCTAssertNotNil(harness.waitForPhase("draining"), "blue drains its stuck request")
+        load.stop()
+        try killAndRestart(harness, in: "draining")
+        stuck.cancel()
+
+        try recover(harness, endingOn: "v2")
+    }
+
+    func testKilledWhileWarmCompletesThePromotion() throws {
+        var options = BlueGreenOptions()
+        options.scaleDownDelay = "60s"
+        let harness = try BlueGreenHarness(options: options)
+        try harness.start()
+        let load = harness.startLoad(connections: 2)
+        _ = try harness.deploy("v2", env: [:], wait: false)
+        XCTAssertNotNil(harness.waitForPhase("warm"))
+        load.stop()
+        try killAndRestart(harness, in: "warm")
+
+        try recover(harness, endingOn: "v2")
+    }
+
+    func testKilledWhileRollingBackCompletesTheRollback() throws {
+        var options = BlueGreenOptions()
+        options.analysisWindow = "60s"
+        options.drainTimeout = "60s"
+        let harness = try BlueGreenHarness(options: options)
+        try harness.start()
+        _ = try harness.deploy("v2", env: [:], wait: false)
+        XCTAssertNotNil(harness.waitForPhase("verifying"))
+        // One request stuck on green keeps the rollback draining it.
+        let stuck = try holdRequest(on: "green", of: harness)
+        XCTAssertEqual(try harness.rollback().code, 0)
+        XCTAssertNotNil(harness.waitForPhase("rolling_back"))
+        try killAndRestart(harness, in: "rolling_back")
+        stuck.cancel()
+
+        try recover(harness, endingOn: firstVersion)
+        harness.assertRolledBack(because: "")
+    }
+
+    // MARK: - Steps
+
+    /// Asserts the phase is still `phase`, SIGKILLs Vigil (only Vigil: its services keep
+    /// running as orphans), and starts `vigil up` again.
+    private func killAndRestart(_ harness: BlueGreenHarness, in phase: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let status = try harness.status()
+        XCTAssertEqual(status.rollout?.phase, phase, "killed in the wrong phase: \(status)", file: file, line: line)
+        let orphans = harness.fixtures
+        harness.killVigil()
+        XCTAssertFalse(orphans.isEmpty, "the killed Vigil left its colors running", file: file, line: line)
+        try harness.restartVigil()
+    }
+
+    /// After the restart: runs `operatorSteps`, keeps a light load going (analysis needs
+    /// requests), and watches the processes until the service settles on `version`. At no sample
+    /// may two live processes share a color.
+    private func recover(
+        _ harness: BlueGreenHarness, endingOn version: String, operatorSteps: () throws -> Void = {},
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let watch = DuplicateColorWatch(marker: harness.marker)
+        defer { watch.stop() }
+        let load = harness.startLoad(connections: 2)
+        try operatorSteps()
+        harness.assertSettled(on: version, file: file, line: line)
+        let result = load.stop()
+        print("after restart: \(result.total) requests, \(result.failed) failed, by version \(result.byVersion)")
+        XCTAssertEqual(watch.stop(), [], "never two processes of one color", file: file, line: line)
+        harness.assertServes(version, file: file, line: line)
+    }
+
+    /// Makes `color`'s fixture answer `GET /` after 40s, sends one request through the router
+    /// (all traffic is on `color` now), and returns once it has had time to reach it. Cancel
+    /// restores the fixture's latency if it is still running.
+    private func holdRequest(on color: String, of harness: BlueGreenHarness) throws -> StuckRequest {
+        let port = try XCTUnwrap(harness.ports[color])
+        XCTAssertEqual(SimpleHTTP.get(port: port, path: "/admin/latency?ms=40000")?.status, 200)
+        let thread = Thread { _ = SimpleHTTP.get(port: harness.listenPort, path: "/", timeout: .seconds(90)) }
+        thread.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        return StuckRequest(port: port)
+    }
+}
+
+/// A request held on a color by a long fixture latency.
+struct StuckRequest {
+    let port: UInt16
+    func cancel() { _ = SimpleHTTP.get(port: port, path: "/admin/latency?ms=0", timeout: .seconds(2)) }
+}
+
+/// Samples a test's fixture processes every 50ms on a thread of its own and remembers every
+/// moment two live processes had the same color.
+final class DuplicateColorWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var duplicates: [String] = []
+    private var running = true
+    private let done = DispatchSemaphore(value: 0)
+
+    init(marker: String) {
+        Thread { [self] in
+            while lock.withLock({ running }) {
+                let byColor = Dictionary(grouping: FixtureCensus.processes(marker: marker)) { $0.color ?? "?" }
+                for (color, processes) in byColor where processes.count > 1 {
+                    lock.withLock { if duplicates.count < 10 { duplicates.append("\(color): \(processes)") } }
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            done.signal()
+        }.start()
+    }
+
+    /// Stops sampling (once) and returns what was seen.
+    @discardableResult
+    func stop() -> [String] {
+        let wasRunning = lock.withLock { () -> Bool in
+            defer { running = false }
+            return running
+        }
+        if wasRunning { done.wait() }
+        return lock.withLock { duplicates }
+    }
+}
