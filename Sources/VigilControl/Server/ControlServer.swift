@@ -32,7 +32,10 @@ public struct ControlServer: Sendable {
                 throw ControlAPIError.from(error)
             }
         }
-        router.post("/v1/services/:name/:command") { _, context in
+        router.get("/v1/services/:name/history") { request, context in
+            try await DeployRoutes.history(request, name: try context.parameters.require("name"), supervisor: supervisor)
+        }
+        router.post("/v1/services/:name/:command") { request, context in
             let name = try context.parameters.require("name")
             let command = try context.parameters.require("command")
             do {
@@ -40,8 +43,11 @@ public struct ControlServer: Sendable {
                 case "start": try await supervisor.startService(name)
                 case "stop": try await supervisor.stopService(name)
                 case "restart": try await supervisor.restartService(name)
+                case "deploy": return try await DeployRoutes.deploy(request, name: name, supervisor: supervisor)
+                case "promote": return try await DeployRoutes.promote(name: name, supervisor: supervisor)
+                case "rollback": return try await DeployRoutes.rollback(name: name, supervisor: supervisor)
                 default:
-                    throw ControlAPIError(.notFound, "unknown command '\(command)'", detail: "use start, stop or restart")
+                    throw ControlAPIError(.notFound, "unknown command '\(command)'", detail: "use start, stop, restart, deploy, promote or rollback")
                 }
                 return try jsonResponse(try await supervisor.status(of: name))
             } catch let error as Supervisor.CommandError {

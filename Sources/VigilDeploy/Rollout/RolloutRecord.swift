@@ -56,6 +56,33 @@ public struct RolloutRecord: Sendable, Equatable, Codable {
     }
 
     public func weight(_ color: Color) -> Int { weights[color] ?? 0 }
+
+    enum CodingKeys: String, CodingKey {
+        case id, service, trigger, revision, previousRevision, from, to, phase, step, weights, fast, promoteRequested
+        case startedAt, updatedAt, finishedAt, result, reason
+    }
+
+    /// Absent values are written as `null`, as in every control API answer.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(service, forKey: .service)
+        try c.encode(trigger, forKey: .trigger)
+        try c.encode(revision, forKey: .revision)
+        try c.encode(previousRevision, forKey: .previousRevision)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(phase, forKey: .phase)
+        try c.encode(step, forKey: .step)
+        try c.encode(weights, forKey: .weights)
+        try c.encode(fast, forKey: .fast)
+        try c.encode(promoteRequested, forKey: .promoteRequested)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encode(result, forKey: .result)
+        try c.encode(reason, forKey: .reason)
+    }
 }
 
 /// What a blue-green service is serving (table `deployment`, one row a service) and the

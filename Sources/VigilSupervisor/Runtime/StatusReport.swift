@@ -80,10 +80,17 @@ public struct InstanceStatus: Codable, Sendable, Equatable {
     }
 }
 
-/// A rollout in progress (filled by the rollout controller; null until rollouts land).
+/// A rollout in progress (VigilDeploy's DeployedService fills it); `phase` is a RolloutPhase raw value.
 public struct RolloutStatus: Codable, Sendable, Equatable {
     public var id: String
     public var phase: String
     public var weights: [String: Int]
     public var startedAt: Date
+
+    public init(id: String, phase: String, weights: [String: Int], startedAt: Date) {
+        self.id = id
+        self.phase = phase
+        self.weights = weights
+        self.startedAt = startedAt
+    }
 }

@@ -1,0 +1,19 @@
+import Metrics
+import VigilManifest
+
+/// The rollout controller's metrics (through swift-metrics, exported by the telemetry registry):
+/// `vigil_rollouts_total{service,result}` and `vigil_active_color{service,color}` (1 on the color
+/// with the traffic, 0 on the other). The router sets `vigil_traffic_weight` itself.
+struct DeployMetrics: Sendable {
+    let service: String
+
+    func rolloutFinished(_ result: RolloutResult) {
+        Counter(label: "vigil_rollouts_total", dimensions: [("service", service), ("result", result.rawValue)]).increment()
+    }
+
+    func active(_ color: Color) {
+        for each in Color.allCases {
+            Gauge(label: "vigil_active_color", dimensions: [("service", service), ("color", each.rawValue)]).record(each == color ? 1 : 0)
+        }
+    }
+}
