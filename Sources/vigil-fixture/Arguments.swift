@@ -55,6 +55,9 @@ struct Arguments {
           --log-every DUR          print one line every DUR
           --help                   show this text
 
+        Environment: PORT, VERSION (defaults above), FIXTURE_ARGS (more options, space-separated,
+        read after the command line's: lets each deployed revision set its own faults).
+
         Endpoints:
           GET /health              200 {"status":"ok"}, 500 when failing
           GET /ready               200 when ready, else 503
@@ -82,7 +85,10 @@ struct Arguments {
         }
         if let version = environment("VERSION"), !version.isEmpty { args.version = version }
 
-        var rest = argv.dropFirst()[...]
+        // Flags from the environment come after the command line's, so a deployed revision
+        // (`vigil deploy --env FIXTURE_ARGS="--error-rate 0.2"`) can change faults the manifest's argv cannot.
+        let fromEnvironment = (environment("FIXTURE_ARGS") ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        var rest = (argv.dropFirst() + fromEnvironment)[...]
         func value(_ flag: String) throws(UsageError) -> String {
             guard let next = rest.popFirst() else { throw UsageError("\(flag) needs a value") }
             return next

@@ -47,10 +47,24 @@ enum StatusTable {
         }
         if report.services.isEmpty { return "no services configured" }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.map { row in
+        let table = rows.map { row in
             zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
                 .trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
+        }
+        return (table + rolloutLines(report)).joined(separator: "\n")
+    }
+
+    /// Under the table, one line per blue-green service: the active revision, and the rollout in progress.
+    static func rolloutLines(_ report: StatusReport) -> [String] {
+        report.services.compactMap { service in
+            guard let color = service.activeColor, let revision = service.revision else { return nil }
+            var line = "\(service.name): \(revision)\(service.version.map { " (\($0))" } ?? "") active on \(color)"
+            if let rollout = service.rollout {
+                let weights = rollout.weights.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)%" }.joined(separator: " / ")
+                line += "; rollout \(rollout.id) \(rollout.phase) (\(weights))"
+            }
+            return line
+        }
     }
 
     static func formatBytes(_ bytes: UInt64) -> String {

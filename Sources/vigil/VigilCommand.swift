@@ -9,6 +9,7 @@ struct VigilCommand: AsyncParsableCommand {
         subcommands: [
             UpCommand.self, CheckCommand.self, StatusCommand.self,
             StartCommand.self, StopCommand.self, RestartCommand.self,
+            DeployCommand.self, PromoteCommand.self, RollbackCommand.self, HistoryCommand.self,
             LogsCommand.self, EventsCommand.self, ReloadCommand.self, EngineCommand.self,
         ]
     )

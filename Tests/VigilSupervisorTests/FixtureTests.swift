@@ -27,6 +27,14 @@ final class FixtureTests: XCTestCase {
         XCTAssertTrue(SimpleHTTP.get(port: port, path: "/")?.body.contains(#""version":"env-9""#) == true)
     }
 
+    func testFixtureArgsFromTheEnvironmentAddFaults() throws {
+        let port = try freeTCPPort()
+        let fixture = try ProcessHandle(executable: BuiltProducts.fixture, environment: ["PORT": "\(port)", "FIXTURE_ARGS": "--not-ready  --error-rate 1"])
+        XCTAssertTrue(fixture.waitForOutput("listening on 127.0.0.1:\(port)"), fixture.output)
+        XCTAssertEqual(SimpleHTTP.get(port: port, path: "/ready")?.status, 503)
+        XCTAssertEqual(SimpleHTTP.get(port: port, path: "/")?.status, 500)
+    }
+
     func testStartDelayPostponesListening() throws {
         let port = try freeTCPPort()
         let fixture = try ProcessHandle.fixture(port: port, arguments: ["--start-delay", "3s"], waitUntilListening: false)
