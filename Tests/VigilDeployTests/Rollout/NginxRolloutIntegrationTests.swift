@@ -3,7 +3,7 @@ import VigilSupervisor
 import VigilTestKit
 import XCTest
 
-/// The same good and bad deploys as ``RolloutIntegrationTests``, with `router: nginx`: a real
+/// The same good and bad deploys as ``RolloutAcceptanceTests``, with `router: nginx`: a real
 /// nginx (``NginxUnderTest``, the Debian package on loopback in a temp prefix) owns the public
 /// port and includes the upstream file Vigil rewrites, tests and reloads. Analysis judges the
 /// colors from nginx's access log.

@@ -9,7 +9,7 @@ import XCTest
 /// Each bad revision is the good manifest with one fault switched on by `--env` (see
 /// ``BlueGreenManifest``), so the only difference the rollout can judge is the fault itself.
 /// Conditions are polled with generous timeouts; no wall-clock upper bound is asserted.
-final class RolloutIntegrationTests: XCTestCase {
+final class RolloutAcceptanceTests: XCTestCase {
     func testGoodRevisionUnderLoadIsPromotedWithZeroFailedRequests() throws {
         let harness = try BlueGreenHarness()
         try harness.start()
