@@ -119,6 +119,11 @@ let package = Package(
         ),
         // The test workload: Glibc only, so hundreds of copies start fast and stay small.
         .executableTarget(name: "vigil-fixture", swiftSettings: settings),
+        // Drives the builtin router outside XCTest for Benchmarks/router/run.sh; not a product.
+        .executableTarget(
+            name: "vigil-router-bench", dependencies: ["VigilDeploy", "VigilManifest"],
+            path: "Benchmarks/router/vigil-router-bench", swiftSettings: settings
+        ),
 
         .target(name: "VigilTestKit", dependencies: ["VigilManifest", "VigilSupervisor", "VigilControl"], path: "Tests/VigilTestKit", swiftSettings: settings),
         .testTarget(name: "VigilManifestTests", dependencies: ["VigilManifest", "VigilTestKit"], swiftSettings: settings),

@@ -23,6 +23,9 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
     private var discardingRequest = false
     /// A read was held back (upstream not connected or not writable) and is owed to the channel.
     private var readPending = false
+    /// Inside a burst of reads from the client: writes to the color wait for the burst's end
+    /// (`channelReadComplete`) to go out in one system call.
+    private var inReadBurst = false
 
     init(core: RouterCore) {
         self.core = core
@@ -41,6 +44,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
     // MARK: Client → upstream
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        inReadBurst = true
         switch unwrapInboundIn(data) {
         case .head(let head):
             begin(head, context: context)
@@ -58,6 +62,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
         exchange?.upstream?.flush()
         context.fireChannelReadComplete()
     }
@@ -95,17 +100,20 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
         upstream.write(part)
         switch part {
         case .body: exchange.bodySent = true
-        case .end: upstream.flush()
+        case .end: if !inReadBurst { upstream.flush() }
         case .head: break
         }
     }
 
     private func connect(_ target: ProxyExchange, fresh: Bool) {
         guard let pool else { return }
-        let connection = fresh
-            ? pool.connect(port: target.route.port).map { (connection: $0, reused: false) }
-            : pool.acquire(port: target.route.port)
-        connection.whenComplete { [self] result in connected(target, result) }
+        if !fresh, let idle = pool.takeIdle(port: target.route.port) {
+            connected(target, .success((idle, true)))
+            return
+        }
+        pool.connect(port: target.route.port).whenComplete { [self] result in
+            connected(target, result.map { (connection: $0, reused: false) })
+        }
     }
 
     private func connected(_ target: ProxyExchange, _ result: Result<(connection: UpstreamConnection, reused: Bool), Error>) {
@@ -127,7 +135,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
                 if case .body = part { target.bodySent = true }
             }
             target.pending.removeAll()
-            connection.flush()
+            if !inReadBurst { connection.flush() }
             if readPending, connection.isWritable {
                 readPending = false
                 context.read()
