@@ -34,7 +34,7 @@ def percentile(values, p):
 class Vigil:
     """A `vigil up` in a scratch directory."""
 
-    def __init__(self, vigil_bin, manifests):
+    def __init__(self, vigil_bin, manifests, extra_config=""):
         self.bin = vigil_bin
         self.dir = tempfile.mkdtemp(prefix="vb")
         os.makedirs(f"{self.dir}/m")
@@ -42,7 +42,7 @@ class Vigil:
             with open(f"{self.dir}/m/{name}.yaml", "w") as f:
                 f.write(yaml)
         with open(f"{self.dir}/vigil.yaml", "w") as f:
-            f.write(f"apiVersion: vigil/v1\nkind: Supervisor\nstateDir: {self.dir}/s\nmanifests: [{self.dir}/m]\n")
+            f.write(f"apiVersion: vigil/v1\nkind: Supervisor\nstateDir: {self.dir}/s\nmanifests: [{self.dir}/m]\n{extra_config}")
         self.proc = None
 
     def start(self):

@@ -3,7 +3,8 @@ import Glibc
 /// The fields of `/proc/PID/stat` the exporter needs, parsed from one read.
 ///
 /// Field numbers are those of proc(5). `comm` (field 2) may hold spaces and `)`, so parsing
-/// starts after the last `)`.
+/// starts after the last `)`. A scrape reads this file for every process on the host, so the
+/// parser works on bytes in a reused buffer and makes no strings.
 struct ProcStat: Equatable {
     /// Field 5.
     var processGroup: pid_t
@@ -33,22 +34,58 @@ struct ProcStat: Equatable {
 
     /// Reads `/proc/<pid>/stat` (`"self"` for Vigil itself); nil when the process is gone.
     static func read(_ pid: String) -> ProcStat? {
-        ProcFile.read("/proc/\(pid)/stat").flatMap(parse)
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        return read(pid, buffer: &buffer)
+    }
+
+    /// ``read(_:)`` into a caller's buffer, for scans that read many processes.
+    static func read(_ pid: String, buffer: inout [UInt8]) -> ProcStat? {
+        let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        // procfs hands out the whole line in one read when the buffer holds it (under 1 KiB).
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        return buffer.withUnsafeBytes { parse(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
 
     static func parse(_ text: String) -> ProcStat? {
-        guard let close = text.lastIndex(of: ")") else { return nil }
-        // Index 0 is field 3 (state).
-        let fields = text[text.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
-        guard fields.count > 21,
-              let group = pid_t(fields[2]),
-              let user = UInt64(fields[11]), let system = UInt64(fields[12]),
-              let childUser = UInt64(fields[13]), let childSystem = UInt64(fields[14]),
-              let start = UInt64(fields[19]), let virtual = UInt64(fields[20]), let resident = UInt64(fields[21])
-        else { return nil }
+        var text = text
+        return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> ProcStat? {
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // After `)`: index 0 is field 3 (state); the fields needed are indexes 2, 11-14, 19-21.
+        var values = [Int64](repeating: 0, count: 22)
+        var field = -1
+        var index = close + 1
+        while index < bytes.count, field < 21 {
+            while index < bytes.count, bytes[index] == UInt8(ascii: " ") { index += 1 }
+            guard index < bytes.count else { break }
+            field += 1
+            var negative = false
+            var value: Int64 = 0
+            var digits = 0
+            while index < bytes.count, bytes[index] != UInt8(ascii: " "), bytes[index] != UInt8(ascii: "\n") {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "-") {
+                    negative = true
+                } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                    value = value &* 10 &+ Int64(byte - UInt8(ascii: "0"))
+                    digits += 1
+                }
+                index += 1
+            }
+            if field > 0, digits == 0 { return nil }
+            values[field] = negative ? -value : value
+        }
+        guard field == 21 else { return nil }
+        func unsigned(_ index: Int) -> UInt64 { UInt64(clamping: values[index]) }
         return ProcStat(
-            processGroup: group, userTicks: user, systemTicks: system, childUserTicks: childUser, childSystemTicks: childSystem,
-            startTicks: start, virtualBytes: virtual, residentPages: resident
+            processGroup: pid_t(clamping: values[2]), userTicks: unsigned(11), systemTicks: unsigned(12),
+            childUserTicks: unsigned(13), childSystemTicks: unsigned(14),
+            startTicks: unsigned(19), virtualBytes: unsigned(20), residentPages: unsigned(21)
         )
     }
 }

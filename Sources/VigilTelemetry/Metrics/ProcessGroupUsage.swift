@@ -28,11 +28,12 @@ public struct ProcessGroupUsage: Sendable, Equatable {
         guard !groups.isEmpty, let directory = opendir("/proc") else { return [:] }
         defer { closedir(directory) }
         var usage: [pid_t: ProcessGroupUsage] = [:]
+        var buffer = [UInt8](repeating: 0, count: 2048)
         while let entry = readdir(directory) {
+            let first = UInt8(bitPattern: entry.pointee.d_name.0)
+            guard first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { continue }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let first = name.utf8.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9"),
-                  let stat = ProcStat.read(name), groups.contains(stat.processGroup)
-            else { continue }
+            guard let stat = ProcStat.read(name, buffer: &buffer), groups.contains(stat.processGroup) else { continue }
             usage[stat.processGroup, default: .init(residentBytes: 0, cpuSeconds: 0)].add(stat)
         }
         return usage

@@ -1,4 +1,5 @@
 import Glibc
+import Prometheus
 import VigilManifest
 import VigilSupervisor
 
@@ -6,19 +7,28 @@ import VigilSupervisor
 /// status report: `vigil_service_state` (one-hot), `vigil_service_up`, `vigil_service_ready`,
 /// `vigil_process_resident_memory_bytes` and `vigil_process_cpu_seconds_total`.
 ///
-/// A service that leaves the report (a reload removed it) loses every series labelled with it,
-/// the restart and probe counters included; an instance color that leaves loses its own.
+/// The series handles are kept between scrapes, so a scrape only stores values. A service that
+/// leaves the report (a reload removed it) loses every series labelled with it, the restart and
+/// probe counters included; an instance color that leaves loses its own.
 /// Not thread-safe: ``MetricsExporter`` runs one scrape at a time.
 final class ServiceGauges {
     private let registry: MetricsRegistry
     private let restarts: RestartCounter
-    /// The instance colors published for each service at the last scrape.
-    private var published: [String: Set<String>] = [:]
-    private var cpuTotals: [InstanceKey: CPUTotal] = [:]
+    /// One gauge per section 3 state, by service.
+    private var states: [String: [(state: String, gauge: Gauge)]] = [:]
+    private var instances: [InstanceKey: InstanceSeries] = [:]
 
     private struct InstanceKey: Hashable {
         var service: String
         var color: String
+    }
+
+    private struct InstanceSeries {
+        let up: Gauge
+        let ready: Gauge
+        let memory: Gauge
+        let cpu: Counter
+        var cpuTotal = CPUTotal()
     }
 
     init(registry: MetricsRegistry, restarts: RestartCounter) {
@@ -29,58 +39,65 @@ final class ServiceGauges {
     /// Sets every series from `report`; `usage` holds the process-group usage of the instances'
     /// pids (a pid missing from it reads as 0 bytes and no new CPU time).
     func update(_ report: StatusReport, usage: [pid_t: ProcessGroupUsage]) {
-        var current: [String: Set<String>] = [:]
+        var seenServices: Set<String> = []
+        var seenInstances: Set<InstanceKey> = []
         for service in report.services {
-            for state in InstanceState.allCases {
-                registry.gauge(MetricCatalogue.serviceState, Self.stateLabels(service.name, state)).set(to: state.rawValue == service.state ? 1 : 0)
+            seenServices.insert(service.name)
+            for (state, gauge) in stateGauges(service.name) {
+                gauge.set(to: state == service.state ? 1 : 0)
             }
-            var colors: Set<String> = []
             for instance in service.instances {
-                let labels = Self.instanceLabels(service.name, instance.color)
-                let group = instance.pid.flatMap { usage[$0] }
-                registry.gauge(MetricCatalogue.serviceUp, labels).set(to: instance.pid == nil ? 0 : 1)
-                registry.gauge(MetricCatalogue.serviceReady, labels).set(to: instance.ready ? 1 : 0)
-                registry.gauge(MetricCatalogue.residentMemory, labels).set(to: Double(group?.residentBytes ?? 0))
                 let key = InstanceKey(service: service.name, color: instance.color)
-                let added = cpuTotals[key, default: CPUTotal()].advance(pid: instance.pid, reading: group?.cpuSeconds)
-                registry.counter(MetricCatalogue.cpuSeconds, labels).increment(by: added)
-                colors.insert(instance.color)
+                seenInstances.insert(key)
+                var series = instances[key] ?? makeInstanceSeries(key)
+                let group = instance.pid.flatMap { usage[$0] }
+                series.up.set(to: instance.pid == nil ? 0 : 1)
+                series.ready.set(to: instance.ready ? 1 : 0)
+                series.memory.set(to: Double(group?.residentBytes ?? 0))
+                let added = series.cpuTotal.advance(pid: instance.pid, reading: group?.cpuSeconds)
+                if added > 0 { series.cpu.increment(by: added) }
+                instances[key] = series
             }
-            current[service.name] = colors
         }
-        for (service, colors) in published {
-            for color in colors.subtracting(current[service] ?? []) { removeInstance(service, color) }
-            if current[service] == nil { removeService(service) }
+        for (key, series) in instances where !seenInstances.contains(key) {
+            [series.up, series.ready, series.memory].forEach(registry.prometheus.unregisterGauge)
+            registry.prometheus.unregisterCounter(series.cpu)
+            instances[key] = nil
         }
-        published = current
-        restarts.track(services: Set(current.keys))
+        for (service, gauges) in states where !seenServices.contains(service) {
+            gauges.forEach { registry.prometheus.unregisterGauge($0.gauge) }
+            states[service] = nil
+            removeProbeSeries(service)
+        }
+        restarts.track(services: seenServices)
     }
 
-    private func removeInstance(_ service: String, _ color: String) {
-        let labels = Self.instanceLabels(service, color)
-        for family in [MetricCatalogue.serviceUp, MetricCatalogue.serviceReady, MetricCatalogue.residentMemory] {
-            registry.removeGauge(family, labels)
+    private func stateGauges(_ service: String) -> [(state: String, gauge: Gauge)] {
+        if let gauges = states[service] { return gauges }
+        let gauges = InstanceState.allCases.map { state in
+            (state.rawValue, registry.gauge(MetricCatalogue.serviceState, [("service", service), ("state", state.rawValue)]))
         }
-        registry.removeCounter(MetricCatalogue.cpuSeconds, labels)
-        cpuTotals[InstanceKey(service: service, color: color)] = nil
+        states[service] = gauges
+        return gauges
     }
 
-    private func removeService(_ service: String) {
-        for state in InstanceState.allCases {
-            registry.removeGauge(MetricCatalogue.serviceState, Self.stateLabels(service, state))
-        }
+    private func makeInstanceSeries(_ key: InstanceKey) -> InstanceSeries {
+        let labels = [("service", key.service), ("color", key.color)]
+        return InstanceSeries(
+            up: registry.gauge(MetricCatalogue.serviceUp, labels),
+            ready: registry.gauge(MetricCatalogue.serviceReady, labels),
+            memory: registry.gauge(MetricCatalogue.residentMemory, labels),
+            cpu: registry.counter(MetricCatalogue.cpuSeconds, labels)
+        )
+    }
+
+    /// The probe loop records through swift-metrics and never destroys its handles (both colors
+    /// share them), so the series of a service that is gone are removed here.
+    private func removeProbeSeries(_ service: String) {
         for probe in ProbeKind.allCases {
             let labels = ProbeMetrics.dimensions(service: service, probe: probe)
             registry.removeTimer(MetricCatalogue.probeDuration, labels)
             registry.removeCounter(MetricCatalogue.probeFailures, labels)
         }
-    }
-
-    static func stateLabels(_ service: String, _ state: InstanceState) -> [(String, String)] {
-        [("service", service), ("state", state.rawValue)]
-    }
-
-    static func instanceLabels(_ service: String, _ color: String) -> [(String, String)] {
-        [("service", service), ("color", color)]
     }
 }
