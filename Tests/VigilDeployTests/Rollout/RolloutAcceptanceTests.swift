@@ -18,6 +18,7 @@ final class RolloutAcceptanceTests: XCTestCase {
         let deploy = try harness.deploy("v2")
         let settled = harness.assertSettled(on: "v2")
         let result = load.stop()
+        print("\(name): \(result.total) requests, \(result.failed) failed, by version \(result.byVersion), statuses \(result.byStatus)")
 
         XCTAssertEqual(deploy.code, 0, "deploy --wait exits 0 when promoted:\n\(deploy.output)")
         harness.assertStreamed(["starting", "verifying", "draining"], in: deploy.output)
@@ -39,6 +40,7 @@ final class RolloutAcceptanceTests: XCTestCase {
         let deploy = try harness.deploy("v2", env: ["READY_AFTER": "1h"])
         harness.assertSettled(on: firstVersion)
         let result = load.stop()
+        print("\(name): \(result.total) requests, \(result.failed) failed, by version \(result.byVersion), statuses \(result.byStatus)")
 
         XCTAssertEqual(deploy.code, 3, "deploy --wait exits 3 when rolled back:\n\(deploy.output)")
         XCTAssertTrue(deploy.output.contains("progressDeadline"), "deploy --wait says why:\n\(deploy.output)")
@@ -56,6 +58,7 @@ final class RolloutAcceptanceTests: XCTestCase {
         let deploy = try harness.deploy("v2", env: ["ERROR_RATE": "0.2"])
         harness.assertSettled(on: firstVersion)
         let result = load.stop()
+        print("\(name): \(result.total) requests, \(result.failed) failed, by version \(result.byVersion), statuses \(result.byStatus)")
 
         XCTAssertEqual(deploy.code, 3, "deploy --wait exits 3 when rolled back:\n\(deploy.output)")
         XCTAssertTrue(deploy.output.contains("error rate"), "deploy --wait says why:\n\(deploy.output)")
@@ -77,6 +80,7 @@ final class RolloutAcceptanceTests: XCTestCase {
         let deploy = try harness.deploy("v2", env: ["LATENCY": "250ms"])
         harness.assertSettled(on: firstVersion)
         let result = load.stop()
+        print("\(name): \(result.total) requests, \(result.failed) failed, by version \(result.byVersion), statuses \(result.byStatus)")
 
         XCTAssertEqual(deploy.code, 3, "deploy --wait exits 3 when rolled back:\n\(deploy.output)")
         XCTAssertTrue(deploy.output.contains("latency p99"), "deploy --wait says why:\n\(deploy.output)")
@@ -98,6 +102,7 @@ final class RolloutAcceptanceTests: XCTestCase {
         let code = deploy.waitForExit(timeout: .seconds(120))
         harness.assertSettled(on: firstVersion)
         let result = load.stop()
+        print("\(name): \(result.total) requests, \(result.failed) failed, by version \(result.byVersion), statuses \(result.byStatus)")
 
         XCTAssertEqual(code, 3, "deploy --wait exits 3 when rolled back:\n\(deploy.output)")
         XCTAssertTrue(deploy.output.contains("crash"), "deploy --wait says why:\n\(deploy.output)")
