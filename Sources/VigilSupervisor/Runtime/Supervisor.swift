@@ -31,6 +31,9 @@ public actor Supervisor {
     private var runners: [String: any ManagedService] = [:]
     private let makeDeployedService: ManagedServiceFactory
     var pendingReload: Task<ReloadOutcome, Never>?
+    /// Round trips answered by ``heartbeat()``; a write the optimizer cannot drop, so each
+    /// heartbeat really runs on the actor's executor.
+    var heartbeatsAnswered: UInt64 = 0
 
     /// - Parameter makeService: builds the service for specs the rollout layer owns (those with a
     ///   `deploy` section); returning nil, or the default, runs a plain single-instance service.
