@@ -35,20 +35,22 @@ struct DeployCommand: ParsableCommand {
         let label = started.version.map { "\(rollout.revision) (\($0))" } ?? rollout.revision
         print("\(service): rolling out \(label) to \(rollout.to.rawValue) (rollout \(rollout.id))")
         guard wait else { return }
-        try follow(RolloutWatch(client: control, service: service, rolloutID: rollout.id), timeout: limit, label: label)
+        try follow(RolloutWatch(client: control, service: service, rollout: rollout), timeout: limit, label: label)
     }
 }
 
 /// Prints a rollout's progress and exits 0 promoted, 3 rolled back, 1 aborted or timed out.
 func follow(_ watch: RolloutWatch, timeout: Duration?, label: String) throws {
+    let prefix = "rollout \(watch.rollout.id): "
+    print("  \(watch.rollout.phase.rawValue) (\(describeWeights(watch.rollout)))")
     let finished = try callControl {
-        try watch.wait(timeout: timeout) { rollout in
-            print("  \(rollout.phase.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(describeWeights(rollout))")
+        try watch.wait(timeout: timeout) { event in
+            print("  " + event.message.dropFirst(prefix.count))
             fflush(stdout)
         }
     }
     guard let finished else {
-        printError("timed out waiting for rollout \(watch.rolloutID); it goes on — `vigil status \(watch.service)`, `vigil promote` or `vigil rollback`")
+        printError("timed out waiting for rollout \(watch.rollout.id); it goes on — `vigil status \(watch.service)`, `vigil promote` or `vigil rollback`")
         throw ExitCode(1)
     }
     switch finished.result {
@@ -98,7 +100,7 @@ struct RollbackCommand: ParsableCommand {
         }
         guard wait, rollout.trigger == .rollback else { return }
         do {
-            try follow(RolloutWatch(client: control, service: service, rolloutID: rollout.id), timeout: nil, label: rollout.revision)
+            try follow(RolloutWatch(client: control, service: service, rollout: rollout), timeout: nil, label: rollout.revision)
         } catch let exit as ExitCode where exit == ExitCode(3) {
             return
         }

@@ -64,7 +64,8 @@ extension DeployedService {
         case .stopColor(let color):
             stopColor(color)
         case .applyWeights(let weights):
-            guard let router else { return "no router is running for \(deploy.listen)" }
+            // Without a router (it could not start, and said so) there is no traffic to move.
+            guard let router else { return nil }
             do {
                 try await router.apply(RoutingTable(weights: weights, ports: deploy.ports))
             } catch {

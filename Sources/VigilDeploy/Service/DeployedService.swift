@@ -104,6 +104,8 @@ public actor DeployedService: ManagedService {
             self.router = router
             try await router.start()
         } catch {
+            await router?.shutdown()
+            router = nil
             note("router for \(deploy.listen) could not start: \(error); the colors run but receive no traffic until this is fixed and the service restarted")
         }
         machine = RolloutStateMachine(service: name)
@@ -134,9 +136,9 @@ public actor DeployedService: ManagedService {
     public func stopAndWait() async {
         guard running else { return }
         running = false
+        // The loop drains what is queued: commands get their "stopped" answer instead of hanging.
         inputs?.finish()
         inputs = nil
-        loop?.cancel()
         loop = nil
         cancelTasks()
         let all = Array(runners.values)
