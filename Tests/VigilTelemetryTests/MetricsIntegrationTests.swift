@@ -124,6 +124,35 @@ final class MetricsIntegrationTests: XCTestCase {
         try assertPromtoolClean(after.text)
     }
 
+    func testTheBuiltinRoutersSwiftMetricsLandInTheSameExposition() throws {
+        let metricsPort = try freeTCPPort()
+        let (listen, blue, green) = (try freeTCPPort(), try freeTCPPort(), try freeTCPPort())
+        let vigil = try startVigil(metricsPort: metricsPort, manifests: [
+            "web": try fixtureManifest(name: "web", port: nil, extraYAML: """
+                probes:
+                  readiness: {http: {path: /ready}, period: 200ms}
+                deploy:
+                  strategy: blueGreen
+                  listen: 127.0.0.1:\(listen)
+                  ports: {blue: \(blue), green: \(green)}
+                  router: builtin
+                """),
+        ])
+        XCTAssertTrue(poll(timeout: .seconds(45)) { SimpleHTTP.get(port: listen, path: "/")?.status == 200 }, "the router should serve web: \(vigil.output)")
+        var answered = 1
+        for _ in 0..<4 where SimpleHTTP.get(port: listen, path: "/")?.status == 200 { answered += 1 }
+
+        let exposition = try XCTUnwrap(scrape(metricsPort) { exposition in
+            (exposition.value("vigil_router_requests_total", ["service": "web", "color": "blue", "code_class": "2xx"]) ?? 0) >= Double(answered)
+        }, vigil.output)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(exposition.value("vigil_router_request_duration_seconds_count", ["service": "web", "color": "blue"])), Double(answered))
+        XCTAssertEqual(exposition.types["vigil_router_request_duration_seconds"], "histogram")
+        XCTAssertEqual(exposition.help["vigil_router_requests_total"], "Requests the builtin router proxied, by color and status class.")
+        XCTAssertEqual(exposition.value("vigil_traffic_weight", ["service": "web", "color": "blue"]), 100)
+        XCTAssertEqual(exposition.value("vigil_service_up", ["service": "web", "color": "blue"]), 1)
+        try assertPromtoolClean(exposition.text)
+    }
+
     func testWithoutAMetricsSectionVigilListensOnNoTCPPort() throws {
         let vigil = try VigilProcess()
         try vigil.writeManifest("web", try fixtureManifest(name: "web", port: try freeTCPPort()))
