@@ -73,16 +73,20 @@ struct UpCommand: AsyncParsableCommand {
                 fflush(stdout)
                 await systemd.started()
             },
-            onReload: { outcome in
+            onStopping: { await systemd.stopping() }
+        )
+        // Every reload (SIGHUP, `vigil reload`, the control API) logs its errors and is framed
+        // by RELOADING=1/READY=1 for systemd.
+        await supervisor.observeReloads(ReloadObserver(
+            willReload: { await systemd.reloading() },
+            didReload: { outcome in
                 if case .rejected(let errors) = outcome {
                     let logger = Logger(label: "vigil.reload")
                     for problem in errors.errors { logger.error("\(problem)") }
                 }
                 await systemd.reloaded(outcome)
-            },
-            onReloading: { await systemd.reloading() },
-            onStopping: { await systemd.stopping() }
-        )
+            }
+        ))
         let app = ControlServer(supervisor: supervisor, source: source)
             .makeApplication(
                 socketPath: settings.control.socket,

@@ -73,6 +73,14 @@ final class SystemdNotifyTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(stamp, beforeReload, "MONOTONIC_USEC is taken on CLOCK_MONOTONIC when the reload starts")
         XCTAssertLessThanOrEqual(stamp, NotifyMessage.monotonicMicroseconds())
 
+        // `vigil reload` through the control socket is framed the same way as SIGHUP.
+        let seenBeforeCLIReload = notify.assignments.count
+        let reloadCLI = try ProcessHandle(executable: try BuiltProducts.vigil, arguments: ["reload", "--config", config])
+        XCTAssertEqual(reloadCLI.waitForExit(timeout: .seconds(60)), 0, reloadCLI.output)
+        XCTAssertTrue(notify.waitFor { Array($0.dropFirst(seenBeforeCLIReload)).contains("READY=1") }, "\(notify.assignments)")
+        let cliReload = Array(notify.assignments.dropFirst(seenBeforeCLIReload))
+        XCTAssertLessThan(try XCTUnwrap(cliReload.firstIndex(of: "RELOADING=1"), "\(cliReload)"), try XCTUnwrap(cliReload.firstIndex(of: "READY=1")))
+
         // SIGTERM: STOPPING=1, then a clean exit.
         vigil.terminate(signal: SIGTERM)
         XCTAssertEqual(vigil.waitForExit(timeout: .seconds(60)), 0, vigil.output)

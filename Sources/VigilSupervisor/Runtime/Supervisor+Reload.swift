@@ -39,13 +39,34 @@ extension Supervisor {
         return await task.value
     }
 
+    /// Tells `observer` about every reload from disk, whichever way it was asked for (SIGHUP,
+    /// `vigil reload`, the control API): systemd wants RELOADING=1/READY=1 around each of them.
+    public func observeReloads(_ observer: ReloadObserver) {
+        reloadObservers.append(observer)
+    }
+
     private func reloadNow(_ source: ConfigurationSource) async -> ReloadOutcome {
+        for observer in reloadObservers { await observer.willReload() }
+        let outcome: ReloadOutcome
         do {
             let configuration = try source.load()
-            return .applied(await reload(to: configuration))
+            outcome = .applied(await reload(to: configuration))
         } catch {
             rejectReload(error)
-            return .rejected(error)
+            outcome = .rejected(error)
         }
+        for observer in reloadObservers { await observer.didReload(outcome) }
+        return outcome
+    }
+}
+
+/// Called before a reload starts and after it applied or was rejected.
+public struct ReloadObserver: Sendable {
+    public var willReload: @Sendable () async -> Void
+    public var didReload: @Sendable (ReloadOutcome) async -> Void
+
+    public init(willReload: @escaping @Sendable () async -> Void = {}, didReload: @escaping @Sendable (ReloadOutcome) async -> Void = { _ in }) {
+        self.willReload = willReload
+        self.didReload = didReload
     }
 }

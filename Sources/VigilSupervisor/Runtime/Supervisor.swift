@@ -31,6 +31,7 @@ public actor Supervisor {
     private var runners: [String: any ManagedService] = [:]
     private let makeDeployedService: ManagedServiceFactory
     var pendingReload: Task<ReloadOutcome, Never>?
+    var reloadObservers: [ReloadObserver] = []
     /// Round trips answered by ``heartbeat()``; a write the optimizer cannot drop, so each
     /// heartbeat really runs on the actor's executor.
     var heartbeatsAnswered: UInt64 = 0
