@@ -124,7 +124,7 @@ final class KillRecoveryIntegrationTests: XCTestCase {
         stuck.cancel()
 
         try recover(harness, endingOn: firstVersion)
-        harness.assertRolledBack(because: "")
+        harness.assertRolledBack(because: "rolled back by operator")
     }
 
     // MARK: - Steps
@@ -140,20 +140,25 @@ final class KillRecoveryIntegrationTests: XCTestCase {
         try harness.restartVigil()
     }
 
-    /// After the restart: runs `operatorSteps`, keeps a light load going (analysis needs
-    /// requests), and watches the processes until the service settles on `version`. At no sample
-    /// may two live processes share a color.
+    /// After the restart: waits until a color serves again (the killed Vigil's processes were
+    /// stopped by the orphan reaper, so the active color starts afresh), then runs
+    /// `operatorSteps` under a light load (analysis needs requests) until the service settles on
+    /// `version`. From the moment a color serves, no request may fail: the resumed rollout or
+    /// completed rollback drops none. At no sample may two live processes share a color.
     private func recover(
         _ harness: BlueGreenHarness, endingOn version: String, operatorSteps: () throws -> Void = {},
         file: StaticString = #filePath, line: UInt = #line
     ) throws {
         let watch = DuplicateColorWatch(marker: harness.marker)
         defer { watch.stop() }
+        let serving = harness.waitForStatus(timeout: .seconds(60)) { $0.hasReadyActiveInstance && harness.servedVersion() != nil }
+        XCTAssertNotNil(serving, "a color serves again after the restart: \(harness.vigil.output.suffix(3000))", file: file, line: line)
         let load = harness.startLoad(connections: 2)
         try operatorSteps()
         harness.assertSettled(on: version, file: file, line: line)
         let result = load.stop()
-        print("after restart: \(result.total) requests, \(result.failed) failed, by version \(result.byVersion)")
+        print("\(name) after restart: \(result.total) requests, \(result.failed) failed, by version \(result.byVersion)")
+        XCTAssertEqual(result.failed, 0, "once a color serves again: \(result.failureSummary)", file: file, line: line)
         XCTAssertEqual(watch.stop(), [], "never two processes of one color", file: file, line: line)
         harness.assertServes(version, file: file, line: line)
     }

@@ -21,7 +21,7 @@ final class ManualRollbackIntegrationTests: XCTestCase {
 
         try assertRollbackReturnsTraffic(harness, load: load, oldPid: blue.pid)
         XCTAssertEqual(deploy.waitForExit(timeout: .seconds(60)), 3, "deploy --wait reports the rollback:\n\(deploy.output)")
-        harness.assertRolledBack(because: "")
+        harness.assertRolledBack(because: "rolled back by operator")
         harness.assertSettled(on: firstVersion)
     }
 

@@ -19,7 +19,7 @@ extension BlueGreenHarness {
     func assertSettled(on version: String, timeout: Duration = .seconds(90), file: StaticString = #filePath, line: UInt = #line) -> ServiceStatus? {
         let settled = waitForStatus(timeout: timeout) { status in
             let finished = status.rollout.map { ["completed", "rolled_back", "aborted"].contains($0.phase) } ?? true
-            return finished && fixtures.count == 1
+            return finished && status.hasReadyActiveInstance && fixtures.count == 1
         }
         guard let status = settled else {
             let last = (try? self.status()).map { "\($0)" } ?? "no status"
@@ -78,5 +78,12 @@ extension BlueGreenHarness {
             }
             rest = rest[found.upperBound...]
         }
+    }
+}
+
+extension ServiceStatus {
+    /// The active color has an instance that is ready.
+    var hasReadyActiveInstance: Bool {
+        instances.contains { $0.color == activeColor && $0.ready }
     }
 }
