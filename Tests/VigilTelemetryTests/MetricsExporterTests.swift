@@ -111,6 +111,13 @@ final class MetricsExporterTests: XCTestCase {
             let probe = ProbeMetrics.dimensions(service: name, probe: .liveness)
             Metrics.Timer(label: ProbeMetrics.durationName, dimensions: probe, factory: registry.factory).record(duration: .milliseconds(3))
             Counter(label: ProbeMetrics.failuresName, dimensions: probe, factory: registry.factory).increment()
+            // ... and so do the router's and the rollout controller's.
+            let colored = [("service", name), ("color", "green")]
+            Counter(label: "vigil_router_requests_total", dimensions: colored + [("code_class", "5xx")], factory: registry.factory).increment()
+            Metrics.Timer(label: "vigil_router_request_duration_seconds", dimensions: colored, factory: registry.factory).record(duration: .milliseconds(2))
+            Gauge(label: "vigil_traffic_weight", dimensions: colored, factory: registry.factory).record(100)
+            Gauge(label: "vigil_active_color", dimensions: colored, factory: registry.factory).record(1)
+            Counter(label: "vigil_rollouts_total", dimensions: [("service", name), ("result", "rolled_back")], factory: registry.factory).increment()
         }
         restarts.count(SupervisorEvent(service: "gone", kind: .restarted, reason: "exit", message: "restart"))
         var exposition = try Exposition(bytes: await exporter.scrape())
@@ -122,6 +129,8 @@ final class MetricsExporterTests: XCTestCase {
         XCTAssertEqual(leftovers, [], "series of a removed service stay behind")
         XCTAssertEqual(exposition.value("vigil_service_up", ["service": "keep", "color": "default"]), 1)
         XCTAssertEqual(exposition.value("vigil_probe_failures_total", ["service": "keep", "probe": "liveness"]), 1, "other services keep theirs")
+        XCTAssertEqual(exposition.value("vigil_rollouts_total", ["service": "keep", "result": "rolled_back"]), 1)
+        XCTAssertEqual(exposition.value("vigil_traffic_weight", ["service": "keep", "color": "green"]), 100)
         try assertPromtoolClean(exposition.text)
 
         services.value = ["keep", "gone"]

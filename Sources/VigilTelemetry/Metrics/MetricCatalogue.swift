@@ -81,4 +81,10 @@ public enum MetricCatalogue {
 
     /// The restart reasons SPEC section 6 names; each service's counters start at 0 for all of them.
     public static let restartReasons = ["exit", "signal", "liveness", "memory", "manual"]
+
+    /// Label values of the rollout layer's families (VigilDeploy records them through
+    /// swift-metrics), so a removed service's series can be dropped here.
+    public static let colors = ["blue", "green"]
+    public static let routerCodeClasses = ["1xx", "2xx", "3xx", "4xx", "5xx", "error"]
+    public static let rolloutResults = ["promoted", "rolled_back", "aborted"]
 }

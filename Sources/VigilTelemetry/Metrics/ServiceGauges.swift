@@ -68,6 +68,7 @@ final class ServiceGauges {
             gauges.forEach { registry.prometheus.unregisterGauge($0.gauge) }
             states[service] = nil
             removeProbeSeries(service)
+            removeRolloutSeries(service)
         }
         restarts.track(services: seenServices)
     }
@@ -89,6 +90,23 @@ final class ServiceGauges {
             memory: registry.gauge(MetricCatalogue.residentMemory, labels),
             cpu: registry.counter(MetricCatalogue.cpuSeconds, labels)
         )
+    }
+
+    /// The router and the rollout controller record through swift-metrics and keep their
+    /// handles while they run; once the service is gone its series go too.
+    private func removeRolloutSeries(_ service: String) {
+        for color in MetricCatalogue.colors {
+            let labels = [("service", service), ("color", color)]
+            for codeClass in MetricCatalogue.routerCodeClasses {
+                registry.removeCounter(MetricCatalogue.routerRequests, labels + [("code_class", codeClass)])
+            }
+            registry.removeTimer(MetricCatalogue.routerRequestDuration, labels)
+            registry.removeGauge(MetricCatalogue.trafficWeight, labels)
+            registry.removeGauge(MetricCatalogue.activeColor, labels)
+        }
+        for result in MetricCatalogue.rolloutResults {
+            registry.removeCounter(MetricCatalogue.rollouts, [("service", service), ("result", result)])
+        }
     }
 
     /// The probe loop records through swift-metrics and never destroys its handles (both colors
