@@ -9,7 +9,7 @@ import XCTest
 ///
 /// ```swift
 /// let harness = try BlueGreenHarness(options: options)
-/// try harness.start()                               // v1 serves on harness.listenPort
+/// try harness.start()                               // the first revision serves on harness.listenPort
 /// let deploy = try harness.deploy("v2", env: ["ERROR_RATE": "0.2"])
 /// XCTAssertEqual(deploy.code, 3, deploy.output)      // rolled back
 /// ```
@@ -59,7 +59,7 @@ final class BlueGreenHarness {
 
     // MARK: - Vigil
 
-    /// Starts `vigil up` and waits until the first revision (v1) is ready and answers through
+    /// Starts `vigil up` and waits until the first revision (``firstVersion``) is ready and answers through
     /// the router.
     func start(file: StaticString = #filePath, line: UInt = #line) throws {
         try vigil.start()
@@ -70,7 +70,7 @@ final class BlueGreenHarness {
         }
         guard serving else {
             let status = (try? self.status()).map { "\($0)" } ?? "no status"
-            XCTFail("v1 did not come up behind the router on \(listenPort): \(status)\n\(vigil.output)", file: file, line: line)
+            XCTFail("the first revision did not come up behind the router on \(listenPort): \(status)\n\(vigil.output)", file: file, line: line)
             throw TestKitError("the blue-green service did not come up")
         }
     }

@@ -25,7 +25,7 @@ final class ManualRollbackIntegrationTests: XCTestCase {
         harness.assertSettled(on: firstVersion)
     }
 
-    /// After promotion: v2 is active and v1's color stays warm for `scaleDownDelay`.
+    /// After promotion: v2 is active and the first revision's color stays warm for `scaleDownDelay`.
     func testRollbackAfterPromotionReturnsTrafficToTheWarmColor() throws {
         var options = BlueGreenOptions()
         options.scaleDownDelay = "60s"
@@ -44,7 +44,7 @@ final class ManualRollbackIntegrationTests: XCTestCase {
         harness.assertSettled(on: firstVersion)
     }
 
-    /// `vigil rollback` exits 0; the very next requests (fresh connections) are all v1, served by
+    /// `vigil rollback` exits 0; the very next requests (fresh connections) are all the first revision, served by
     /// the same blue process that was running before (warm, not restarted); the steady load
     /// running across it all saw no failure.
     private func assertRollbackReturnsTraffic(_ harness: BlueGreenHarness, load: VigilTestKit.LoopbackLoad, oldPid: pid_t, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -52,7 +52,7 @@ final class ManualRollbackIntegrationTests: XCTestCase {
         XCTAssertEqual(rollback.code, 0, rollback.output, file: file, line: line)
         let next = harness.batch(100, connections: 2)
         XCTAssertEqual(next.failed, 0, next.failureSummary, file: file, line: line)
-        XCTAssertEqual(next.byVersion, [firstVersion: 100], "the next requests after `vigil rollback` are v1", file: file, line: line)
+        XCTAssertEqual(next.byVersion, [firstVersion: 100], "the next requests after `vigil rollback` are the old version", file: file, line: line)
         XCTAssertEqual(next.byColor, ["blue": 100], file: file, line: line)
         XCTAssertTrue(isProcessAlive(pid: oldPid), "blue was kept running, not restarted", file: file, line: line)
         let result = load.stop()

@@ -23,7 +23,7 @@ final class RolloutAcceptanceTests: XCTestCase {
         XCTAssertEqual(deploy.code, 0, "deploy --wait exits 0 when promoted:\n\(deploy.output)")
         harness.assertStreamed(["starting", "verifying", "draining"], in: deploy.output)
         XCTAssertEqual(result.failed, 0, result.failureSummary)
-        XCTAssertGreaterThan(result.byVersion[firstVersion] ?? 0, 0, "v1 served before the switch: \(result.byVersion)")
+        XCTAssertGreaterThan(result.byVersion[firstVersion] ?? 0, 0, "the first revision served before the switch: \(result.byVersion)")
         XCTAssertGreaterThan(result.byVersion["v2"] ?? 0, 0, "v2 served after it: \(result.byVersion)")
         XCTAssertEqual(settled?.activeColor, "green", "the idle color took over")
         XCTAssertEqual(harness.lastRollout()?.result, "promoted")
@@ -71,8 +71,8 @@ final class RolloutAcceptanceTests: XCTestCase {
 
     func testRevisionTenTimesSlowerIsRolledBackOnLatency() throws {
         var options = BlueGreenOptions()
-        options.env = ["LATENCY": "25ms"]      // v1's own pace
-        options.maxLatencyP99 = "125ms"       // 5x v1; v2 at 250ms is 10x
+        options.env = ["LATENCY": "25ms"]      // the first revision's own pace
+        options.maxLatencyP99 = "125ms"       // 5x that; v2 at 250ms is 10x
         let harness = try BlueGreenHarness(options: options)
         try harness.start()
         let load = harness.startLoad(connections: 8)
