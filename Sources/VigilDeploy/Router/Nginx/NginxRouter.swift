@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import VigilManifest
 
 /// `router: nginx`: nginx owns the public address; Vigil owns one upstream file
@@ -9,7 +10,8 @@ import VigilManifest
 /// did not exist) and throws with nginx's own output, so the rollout rolls back and nginx keeps
 /// serving what it served. Per-color stats come from tailing `nginx.accessLog` when it is set
 /// (in Vigil's `log_format`, docs/SPEC.md); without it, stats stay empty and analysis is
-/// inconclusive. nginx drains old workers itself on reload, so `inFlight` is always 0.
+/// inconclusive. After a reload, a color that lost its weight stays in flight while nginx's
+/// old workers (which still proxy to it) finish (``NginxRetiringWorkers``).
 ///
 /// ```swift
 /// let router = try NginxRouter(service: "web", deploy: spec.deploy!)
@@ -24,6 +26,14 @@ public final class NginxRouter: TrafficRouter {
     private let tailer: NginxAccessLogTailer?
     /// Applies run one at a time, off the caller's thread (they wait on nginx).
     private let queue = DispatchQueue(label: "vigil.nginx-router")
+    /// What the last successful apply did; written by applies on `queue`, read by drain watches.
+    private struct Applied {
+        var table: RoutingTable?
+        /// Colors whose weight that apply took to 0, and the nginx workers still serving them.
+        var retiredColors: Set<Color> = []
+        var retiring = NginxRetiringWorkers()
+    }
+    private let applied = NIOLockedValueBox(Applied())
 
     public init(service: String, nginx: NginxSpec, ports: [Color: UInt16]) {
         self.service = service
@@ -69,7 +79,10 @@ public final class NginxRouter: TrafficRouter {
         traffic[color]?.ring.stats(over: window) ?? RouterStats()
     }
 
-    public func inFlight(_ color: Color) async -> Int { 0 }
+    public func inFlight(_ color: Color) async -> Int {
+        let (retired, workers) = applied.withLockedValue { ($0.retiredColors.contains(color), $0.retiring) }
+        return retired ? workers.count() : 0
+    }
 
     public func shutdown() async {
         tailer?.stop()
@@ -79,8 +92,14 @@ public final class NginxRouter: TrafficRouter {
     private func applyNow(_ table: RoutingTable) throws {
         let previous = file.read()
         let next = Data(file.render(table).utf8)
-        if previous == next { return }
+        let before = applied.withLockedValue { $0.table }
+        if previous == next {
+            applied.withLockedValue { $0.table = table }
+            return
+        }
         try file.write(next)
+        var workers = NginxRetiringWorkers()
+        workers.snapshotBeforeReload()
         for (step, command) in [("test", nginx.test), ("reload", nginx.reload)] {
             let outcome: NginxCommand.Outcome
             do {
@@ -94,5 +113,11 @@ public final class NginxRouter: TrafficRouter {
                 throw RouterError("nginx \(step) failed (`\(command.joined(separator: " "))` exited with \(outcome.code)); \(restored): \(outcome.output)")
             }
         }
+        workers.reloaded()
+        // A color counts as retired when it had weight before; after a Vigil restart nothing is
+        // known of the file's past, so a color at 0 is treated as just retired (harmless: the
+        // count is of old workers, which finish quickly when nothing reached them).
+        let retired = Set(Color.allCases.filter { table.weight($0) == 0 && (before?.weight($0) ?? 1) > 0 })
+        applied.withLockedValue { $0 = Applied(table: table, retiredColors: retired, retiring: workers) }
     }
 }
