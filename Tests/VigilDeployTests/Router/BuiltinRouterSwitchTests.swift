@@ -53,6 +53,29 @@ final class BuiltinRouterSwitchTests: XCTestCase {
         XCTAssertTrue(drained)
     }
 
+    func testApplyPrewarmsConnectionsToTheColorGivenTraffic() async throws {
+        let blue = try LoopbackHTTPServer { _ in .respond(status: 200, headers: [:], body: Array("blue".utf8)) }
+        let green = try LoopbackHTTPServer { _ in .respond(status: 200, headers: [:], body: Array("green".utf8)) }
+        defer {
+            blue.stop()
+            green.stop()
+        }
+        let proxy = try await RouterUnderTest.start(ports: [.blue: blue.port, .green: green.port], weights: [.blue: 100, .green: 0])
+        let clients = try (0..<4).map { _ in try HTTPTestConnection(port: proxy.port) }
+        for client in clients { XCTAssertEqual(try client.request(path: "/").body, "blue") }
+        XCTAssertEqual(green.accepted, 0, "no connection is opened to a color without traffic")
+
+        try await proxy.apply([.green: 100, .blue: 0])
+        let warmed = await poll { await proxy.router.idleUpstreamConnections(to: .green) == 4 }
+        let afterSwitch = try clients.map { try $0.request(path: "/").body }
+        let greenAccepted = green.accepted
+        await proxy.router.shutdown()
+
+        XCTAssertTrue(warmed, "apply opens one idle connection to green per open client connection")
+        XCTAssertEqual(afterSwitch, Array(repeating: "green", count: 4))
+        XCTAssertEqual(greenAccepted, 4, "the requests after the switch took the pre-warmed connections, none connected on its own")
+    }
+
     func testShutdownLetsTheRequestInFlightFinishThenStopsListening() async throws {
         let fixtures = try ColorFixtures.start(arguments: [.blue: ["--latency", "1s"]])
         defer { fixtures.stop() }

@@ -47,6 +47,26 @@ final class BuiltinRouterTests: XCTestCase {
         XCTAssertEqual(idle, 1, "the upstream connection waits in the pool between requests")
     }
 
+    func testPipelinedRequestsAreAnsweredInOrder() async throws {
+        // The router serves one request of a connection at a time: requests sent back to back
+        // in one write wait for the response ahead of them and are answered in order.
+        let backend = try LoopbackHTTPServer { request in .respond(status: 200, headers: [:], body: Array("path=\(request.path);".utf8)) }
+        defer { backend.stop() }
+        let proxy = try await RouterUnderTest.start(ports: [.blue: backend.port, .green: 1], weights: [.blue: 100])
+
+        let received = try await Task.detached {
+            let client = try RawClient(port: proxy.port)
+            try client.send((1...3).map { "GET /p\($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
+            return client.read { $0.contains("path=/p3;") }
+        }.value
+        await proxy.router.shutdown()
+        let text = String(decoding: received, as: UTF8.self)
+        let order = ["path=/p1;", "path=/p2;", "path=/p3;"].map { text.range(of: $0)?.lowerBound }
+        XCTAssertFalse(order.contains(nil), text)
+        XCTAssertEqual(order.compactMap { $0 }, order.compactMap { $0 }.sorted(), "answered in the order sent: \(text)")
+        XCTAssertEqual(text.components(separatedBy: "HTTP/1.1 200").count - 1, 3, text)
+    }
+
     func testUpstreamConnectionClosedByTheBackendIsDroppedFromThePool() async throws {
         let backend = try LoopbackHTTPServer { _ in .respond(status: 200, headers: [:], body: Array("ok".utf8)) }
         let proxy = try await RouterUnderTest.start(ports: [.blue: backend.port, .green: 1], weights: [.blue: 100])

@@ -20,11 +20,15 @@ extension BuiltinRouter {
         public var maxIdleConnectionsPerColor: Int
         /// Event loop threads when the router makes its own group.
         public var threads: Int
+        /// HTTP mode: when `apply` gives a color traffic, each event loop opens connections to it
+        /// in the background, as many as its client connections times the color's share (at most
+        /// `maxIdleConnectionsPerColor`), so the first requests after a switch find one ready.
+        public var prewarm: Bool
 
         public init(
             service: String, listen: HostPort, mode: TrafficProtocol = .http, drainTimeout: Duration = .seconds(30),
             connectTimeout: Duration = .seconds(5), maxIdleConnectionsPerColor: Int = 128,
-            threads: Int = System.coreCount
+            threads: Int = System.coreCount, prewarm: Bool = true
         ) {
             self.service = service
             self.listen = listen
@@ -33,6 +37,7 @@ extension BuiltinRouter {
             self.connectTimeout = connectTimeout
             self.maxIdleConnectionsPerColor = maxIdleConnectionsPerColor
             self.threads = threads
+            self.prewarm = prewarm
         }
 
         /// The configuration a service's `deploy` section asks for.

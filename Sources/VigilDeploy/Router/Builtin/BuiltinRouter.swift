@@ -30,8 +30,9 @@ public final class BuiltinRouter: TrafficRouter {
     /// `configuration.threads` and shuts it down in `shutdown()`.
     public init(configuration: Configuration, eventLoopGroup: EventLoopGroup? = nil) {
         self.configuration = configuration
-        core = RouterCore(configuration: configuration)
-        group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        let group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        self.group = group
+        core = RouterCore(configuration: configuration, eventLoops: Array(group.makeIterator()))
         ownsGroup = eventLoopGroup == nil
     }
 
@@ -57,7 +58,12 @@ public final class BuiltinRouter: TrafficRouter {
                     core.register(client: channel)
                     switch core.configuration.mode {
                     case .http:
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                        // The lean pipeline: decoder, encoder, proxy. Pipelining and malformed requests
+                        // are HTTPProxyHandler's; headers need no second validation (they were parsed
+                        // by llhttp, and the router adds only its own constant names and addresses).
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                            withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false
+                        )
                         try channel.pipeline.syncOperations.addHandler(HTTPProxyHandler(core: core))
                     case .tcp:
                         try TCPConnectionRouter.accept(channel, core: core)
@@ -74,6 +80,9 @@ public final class BuiltinRouter: TrafficRouter {
     }
 
     public func apply(_ table: RoutingTable) async throws {
+        // Connections to the colors with traffic start opening on every loop now; the swap
+        // below does not wait for them (a request that finds none ready connects as before).
+        core.prewarm(for: table)
         core.routing.apply(table)
         for color in Color.allCases { core.traffic(color).setWeight(table.weight(color)) }
     }
@@ -98,6 +107,16 @@ public final class BuiltinRouter: TrafficRouter {
         return total
     }
 
+    /// Idle keep-alive connections to `color` (its port in the table in force), over all loops.
+    public func idleUpstreamConnections(to color: Color) async -> Int {
+        guard let port = table?.ports[color] else { return 0 }
+        var total = 0
+        for pool in core.allPools {
+            total += (try? await pool.eventLoop.submit { pool.idleCount(port: port) }.get()) ?? 0
+        }
+        return total
+    }
+
     public func shutdown() async {
         let listener = server.withLockedValue { channel -> Channel? in
             defer { channel = nil }
@@ -105,7 +124,7 @@ public final class BuiltinRouter: TrafficRouter {
         }
         try? await listener?.close()
         // Idle client connections close now; busy ones close after their current response
-        // (HTTPServerPipelineHandler answers with `Connection: close`).
+        // (HTTPProxyHandler answers with `Connection: close`).
         for client in core.openClients {
             client.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         }

@@ -5,8 +5,11 @@ import NIOHTTP1
 /// request, borrows a keep-alive connection to it from the event loop's pool, and streams the
 /// request there and the response back.
 ///
-/// Requests on one connection are served one at a time (`HTTPServerPipelineHandler` before this
-/// handler holds pipelined ones back). Both directions are back-pressured: the client socket is
+/// Requests on one connection are served one at a time: parts of a pipelined request that
+/// arrive while a response is still coming are kept in order and taken up when it ends (and the
+/// client socket is not read while any are waiting). There is no `HTTPServerPipelineHandler`:
+/// it stops reading the client socket while every response is pending, which costs two
+/// `epoll_ctl` calls per keep-alive request. Both directions are back-pressured: the client socket is
 /// not read while the upstream cannot take more bytes, and the upstream socket is not read while
 /// the client cannot, so a multi-GiB body never sits in memory.
 final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
@@ -26,6 +29,11 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
     /// Inside a burst of reads from the client: writes to the color wait for the burst's end
     /// (`channelReadComplete`) to go out in one system call.
     private var inReadBurst = false
+    /// Parts of pipelined requests that arrived while the current exchange awaited its response.
+    private var deferred = CircularBuffer<HTTPServerRequestPart>()
+    private var drainingDeferred = false
+    /// Shutdown asked this connection to close after the response in progress.
+    private var quiescing = false
 
     init(core: RouterCore) {
         self.core = core
@@ -33,19 +41,35 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        pool = core.pool(for: context.eventLoop)
+        let pool = core.pool(for: context.eventLoop)
+        pool.clientOpened()
+        self.pool = pool
         clientAddress = context.channel.remoteAddress?.ipAddress
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        pool?.clientClosed()
     }
 
     // MARK: Client → upstream
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBurst = true
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        let awaitingResponse = exchange?.requestEnded ?? false
+        // Once shutdown began, no new request is taken (the one in progress still reads its body).
+        if quiescing, exchange == nil || awaitingResponse { return }
+        if !deferred.isEmpty || awaitingResponse {
+            // A pipelined request: it waits for the response in progress.
+            deferred.append(part)
+            return
+        }
+        handle(part, context: context)
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head):
             begin(head, context: context)
         case .body(let buffer):
@@ -68,7 +92,9 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
     }
 
     func read(context: ChannelHandlerContext) {
-        if let exchange, !exchange.requestEnded, !(exchange.upstream?.isWritable ?? false) {
+        if !deferred.isEmpty || (quiescing && (exchange?.requestEnded ?? true)) {
+            readPending = true
+        } else if let exchange, !exchange.requestEnded, !(exchange.upstream?.isWritable ?? false) {
             readPending = true
         } else {
             context.read()
@@ -83,9 +109,9 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
         }
         core.traffic(route.color).requestStarted()
         let forwarded = ForwardedRequestHead.make(from: head, clientAddress: clientAddress)
-        let started = ProxyExchange(route: route, forwardedHead: forwarded, clientVersion: head.version, clientKeepAlive: head.isKeepAlive)
+        let started = ProxyExchange(route: route, forwardedHead: forwarded.head, clientVersion: head.version, clientKeepAlive: head.isKeepAlive)
         exchange = started
-        if ForwardedRequestHead.expectsContinue(head) {
+        if forwarded.expectsContinue {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
         }
         connect(started, fresh: false)
@@ -136,10 +162,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
             }
             target.pending.removeAll()
             if !inReadBurst { connection.flush() }
-            if readPending, connection.isWritable {
-                readPending = false
-                context.read()
-            }
+            resumeReadingIfPending(context: context)
         case .failure(let error):
             let failed = target.route
             core.traffic(failed.color).recordConnectFailure()
@@ -164,21 +187,24 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
         guard let exchange, let context else { return }
         exchange.status = Int(head.status.code)
         exchange.responseHeadAt = now()
-        var headers = head.headers
-        HopByHopHeaders.strip(&headers)
-        var keepAlive = exchange.clientKeepAlive
+        // The color's head edited in place: its headers are copied once (by the first edit),
+        // its status and version storage only when the client speaks another version.
+        var response = head
+        HopByHopHeaders.strip(&response.headers)
+        var keepAlive = exchange.clientKeepAlive && !quiescing
         let oldClient = exchange.clientVersion.major == 1 && exchange.clientVersion.minor == 0
-        if oldClient, !headers.contains(name: "content-length") {
+        if oldClient, !response.headers.contains(name: "content-length") {
             // HTTP/1.0 has no chunked encoding: the body ends when the connection closes.
             keepAlive = false
         }
         if !keepAlive {
-            headers.add(name: "connection", value: "close")
+            response.headers.add(name: "connection", value: "close")
         } else if oldClient {
-            headers.add(name: "connection", value: "keep-alive")
+            response.headers.add(name: "connection", value: "keep-alive")
         }
         exchange.clientKeepAlive = keepAlive
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: exchange.clientVersion, status: head.status, headers: headers))), promise: nil)
+        if response.version != exchange.clientVersion { response.version = exchange.clientVersion }
+        context.write(wrapOutboundOut(.head(response)), promise: nil)
     }
 
     func upstreamResponseBody(_ buffer: ByteBuffer) {
@@ -234,9 +260,8 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
     }
 
     func upstreamBecameWritable() {
-        guard readPending, let context else { return }
-        readPending = false
-        context.read()
+        guard let context else { return }
+        resumeReadingIfPending(context: context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -246,7 +271,21 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
 
     // MARK: Endings
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // Router shutdown: an idle connection closes now, a busy one after its response
+        // (which says `Connection: close` if its head is still to come); pipelined requests
+        // behind it are dropped.
+        quiescing = true
+        deferred.removeAll()
+        if exchange == nil { context.close(promise: nil) }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        deferred.removeAll()
         if let abandoned = exchange {
             // The client left mid-request: not the color's fault, so not counted against it.
             exchange = nil
@@ -260,6 +299,13 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A malformed request (what HTTPServerProtocolErrorHandler would answer, without its
+        // two handler hops per part): 400 unless a response is under way, then close.
+        if error is HTTPParserError, exchange?.status == nil {
+            let headers = HTTPHeaders([("connection", "close"), ("content-length", "0")])
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
         context.close(promise: nil)
     }
 
@@ -286,15 +332,35 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
     }
 
     private func writeEnd(context: ChannelHandlerContext, keepAlive: Bool) {
+        let keepAlive = keepAlive && !quiescing
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            deferred.removeAll()
+            quiescing = true  // nothing more is read or answered on this connection
+            return
         }
-        if readPending, exchange == nil {
-            readPending = false
-            context.read()
+        takeUpDeferred(context: context)
+        resumeReadingIfPending(context: context)
+    }
+
+    /// Passes on a read that was held back, if `read(context:)` would now let it through.
+    private func resumeReadingIfPending(context: ChannelHandlerContext) {
+        guard readPending else { return }
+        readPending = false
+        read(context: context)
+    }
+
+    /// Hands pipelined request parts that waited to `handle` until one of them starts an
+    /// exchange whose request ends (its response is then awaited again).
+    private func takeUpDeferred(context: ChannelHandlerContext) {
+        guard !drainingDeferred else { return }
+        drainingDeferred = true
+        defer { drainingDeferred = false }
+        while !deferred.isEmpty, !(exchange?.requestEnded ?? false), !quiescing {
+            handle(deferred.removeFirst(), context: context)
         }
     }
 

@@ -7,8 +7,50 @@ enum HopByHopHeaders {
     static let names = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "transfer-encoding", "proxy-authenticate", "proxy-authorization"]
 
     /// Removes the fixed hop-by-hop headers and every header named in `Connection`.
+    ///
+    /// One pass finds which are present; only those are removed, so the usual message (at most
+    /// a `Connection: keep-alive`) costs one scan and at most one removal, and no `String` is
+    /// made unless `Connection` lists other headers.
     static func strip(_ headers: inout HTTPHeaders) {
-        let listed: [String] = headers[canonicalForm: "connection"].map { $0.lowercased() }
-        for name in names + listed { headers.remove(name: name) }
+        var present: UInt16 = 0
+        var listsOtherHeaders = false
+        for (name, value) in headers {
+            guard let index = fixedIndex(of: name) else { continue }
+            present |= 1 << index
+            if index == 0, !asciiEqualsIgnoringCase(value, "keep-alive"), !asciiEqualsIgnoringCase(value, "close") {
+                listsOtherHeaders = true
+            }
+        }
+        guard present != 0 else { return }
+        let listed: [String] = listsOtherHeaders ? headers[canonicalForm: "connection"].map { $0.lowercased() } : []
+        for index in names.indices where present & (1 << index) != 0 { headers.remove(name: names[index]) }
+        for name in listed where fixedIndex(of: name) == nil { headers.remove(name: name) }
     }
+
+    /// The index in `names` of `name` (any case), nil for an end-to-end header.
+    static func fixedIndex(of name: String) -> Int? {
+        switch name.utf8.count {
+        case 2: return asciiEqualsIgnoringCase(name, "te") ? 3 : nil
+        case 7: return asciiEqualsIgnoringCase(name, "trailer") ? 4 : asciiEqualsIgnoringCase(name, "upgrade") ? 5 : nil
+        case 10: return asciiEqualsIgnoringCase(name, "connection") ? 0 : asciiEqualsIgnoringCase(name, "keep-alive") ? 1 : nil
+        case 16: return asciiEqualsIgnoringCase(name, "proxy-connection") ? 2 : nil
+        case 17: return asciiEqualsIgnoringCase(name, "transfer-encoding") ? 6 : nil
+        case 18: return asciiEqualsIgnoringCase(name, "proxy-authenticate") ? 7 : nil
+        case 19: return asciiEqualsIgnoringCase(name, "proxy-authorization") ? 8 : nil
+        default: return nil
+        }
+    }
+}
+
+/// Whether `text` is `lowercase` in any ASCII case; `lowercase` holds only lowercase letters,
+/// digits and `-` (a byte `| 0x20` is then compared, with no `String` made).
+@inline(__always)
+func asciiEqualsIgnoringCase(_ text: String, _ lowercase: StaticString) -> Bool {
+    let count = lowercase.utf8CodeUnitCount
+    guard text.utf8.count == count else { return false }
+    let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: count)
+    return text.utf8.withContiguousStorageIfAvailable { bytes in
+        for index in 0..<count where bytes[index] | 0x20 != expected[index] { return false }
+        return true
+    } ?? text.utf8.elementsEqual(expected) { $0 | 0x20 == $1 }
 }

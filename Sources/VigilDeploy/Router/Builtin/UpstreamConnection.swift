@@ -21,8 +21,8 @@ protocol UpstreamExchangeDelegate: AnyObject {
 /// the request it currently serves, and back-pressures the color (stops reading its socket)
 /// while the client is slower than the backend.
 ///
-/// Between requests it sits idle in the `UpstreamPool`; if the backend closes it there, it
-/// removes itself from the pool.
+/// Between requests it sits idle in the `UpstreamPool`; whenever it closes it tells the pool,
+/// which drops it from the idle list and from its count of open connections.
 final class UpstreamConnection: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
@@ -30,16 +30,19 @@ final class UpstreamConnection: ChannelDuplexHandler {
 
     let port: UInt16
     weak var delegate: UpstreamExchangeDelegate?
-    /// Called when the connection closes while idle in the pool.
-    var onIdleClose: ((UpstreamConnection) -> Void)?
+    /// The pool that made it; told when the connection closes (no closure per release).
+    private weak var pool: UpstreamPool?
+    /// Waiting in the pool's idle list.
+    var isIdle = false
     private(set) var channel: Channel?
     private var context: ChannelHandlerContext?
     private var readPending = false
     /// True once the backend said it will close this connection after the response.
     private(set) var closesAfterResponse = false
 
-    init(port: UInt16) {
+    init(port: UInt16, pool: UpstreamPool) {
         self.port = port
+        self.pool = pool
     }
 
     var isActive: Bool { channel?.isActive ?? false }
@@ -103,13 +106,11 @@ final class UpstreamConnection: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        pool?.closed(self)
         if let delegate {
             self.delegate = nil
             delegate.upstreamClosed()
-        } else {
-            onIdleClose?(self)
         }
-        onIdleClose = nil
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
