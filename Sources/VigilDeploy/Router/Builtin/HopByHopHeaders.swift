@@ -8,23 +8,37 @@ enum HopByHopHeaders {
 
     /// Removes the fixed hop-by-hop headers and every header named in `Connection`.
     ///
-    /// One pass finds which are present; only those are removed, so the usual message (at most
-    /// a `Connection: keep-alive`) costs one scan and at most one removal, and no `String` is
-    /// made unless `Connection` lists other headers.
+    /// One pass finds whether any is present; if so the others are copied into a new list in
+    /// one go (`HTTPHeaders.remove` rescans the list per name and costs far more), and no
+    /// `String` is made unless `Connection` lists other headers.
     static func strip(_ headers: inout HTTPHeaders) {
-        var present: UInt16 = 0
+        var present = false
         var listsOtherHeaders = false
         for (name, value) in headers {
             guard let index = fixedIndex(of: name) else { continue }
-            present |= 1 << index
+            present = true
             if index == 0, !asciiEqualsIgnoringCase(value, "keep-alive"), !asciiEqualsIgnoringCase(value, "close") {
                 listsOtherHeaders = true
             }
         }
-        guard present != 0 else { return }
-        let listed: [String] = listsOtherHeaders ? headers[canonicalForm: "connection"].map { $0.lowercased() } : []
-        for index in names.indices where present & (1 << index) != 0 { headers.remove(name: names[index]) }
-        for name in listed where fixedIndex(of: name) == nil { headers.remove(name: name) }
+        guard present else { return }
+        let listed = listsOtherHeaders ? connectionListed(in: headers) : []
+        var kept: [(String, String)] = []
+        kept.reserveCapacity(headers.count)
+        for (name, value) in headers where fixedIndex(of: name) == nil && !isListed(name, in: listed) {
+            kept.append((name, value))
+        }
+        headers = HTTPHeaders(kept)
+    }
+
+    /// The header names `Connection` lists, lowercased.
+    static func connectionListed(in headers: HTTPHeaders) -> [String] {
+        headers[canonicalForm: "connection"].map { $0.lowercased() }
+    }
+
+    @inline(__always)
+    static func isListed(_ name: String, in listed: [String]) -> Bool {
+        !listed.isEmpty && listed.contains(name.lowercased())
     }
 
     /// The index in `names` of `name` (any case), nil for an end-to-end header.
