@@ -19,6 +19,11 @@ final class AnalysisTests: XCTestCase {
         XCTAssertEqual(verdict, .fail("error rate 19.9% > 1% over 30s (412 requests)"))
     }
 
+    func testAWindowShorterThanConfiguredReadsRounded() {
+        let verdict = TrafficJudge.judge(RouterStats(requests: 31, serverErrors: 6), spec: spec, window: .milliseconds(2508))
+        XCTAssertEqual(verdict, .fail("error rate 19.4% > 1% over 2.5s (31 requests)"))
+    }
+
     func testSlowP99Fails() {
         let verdict = TrafficJudge.judge(RouterStats(requests: 100, latencyP99: .milliseconds(5100)), spec: spec, window: .seconds(30))
         XCTAssertEqual(verdict, .fail("latency p99 5.1s > 500ms over 30s (100 requests)"))

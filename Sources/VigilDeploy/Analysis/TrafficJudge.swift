@@ -12,9 +12,10 @@ import VigilSupervisor
 /// ```
 public enum TrafficJudge {
     public static func judge(_ stats: RouterStats, spec: AnalysisSpec, window: Duration) -> AnalysisVerdict {
-        let over = "over \(DurationFormat.format(window)) (\(stats.requests) requests)"
+        // The window may be the time since the color got traffic (2.508s): read it rounded.
+        let over = "over \(latency(window)) (\(stats.requests) requests)"
         if stats.requests < max(spec.minRequests, 1) {
-            return .inconclusive("\(stats.requests) requests < minRequests \(spec.minRequests) over \(DurationFormat.format(window))")
+            return .inconclusive("\(stats.requests) requests < minRequests \(spec.minRequests) over \(latency(window))")
         }
         let errorText = "error rate \(percent(stats.errorRate))"
         if stats.errorRate > spec.maxErrorRate.value {
