@@ -9,7 +9,9 @@
 #
 # Environment: DURATION (default 40s), SWITCHES (20), EVERY (seconds between switches, 1.5),
 # WARMUP (seconds of load before the first switch, 3), THREADS (router event loops, default
-# all cores), SKIP_BUILD=1 to reuse .build/release/vigil-router-bench.
+# all cores), SKIP_BUILD=1 to reuse the last build, SCRATCH=<dir> to build in another scratch
+# path (e.g. .build-release-bench while others hold .build), ROUTER_ARGS (extra
+# vigil-router-bench flags, e.g. --no-prewarm).
 # Writes Benchmarks/results/router-<date>.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,8 +25,9 @@ BLUE=18811; GREEN=18812; NGINX_PROXY=18813; ROUTER=18814
 
 command -v wrk >/dev/null || { echo "wrk is not installed (make test-deps)"; exit 1; }
 [ -x /usr/sbin/nginx ] || { echo "nginx is not installed (make test-deps)"; exit 1; }
-[ "${SKIP_BUILD:-0}" = 1 ] || swift build -c release --product vigil-router-bench
-BENCH=$ROOT/.build/release/vigil-router-bench
+BUILD_ARGS=(-c release --product vigil-router-bench ${SCRATCH:+--scratch-path "$SCRATCH"})
+[ "${SKIP_BUILD:-0}" = 1 ] || swift build "${BUILD_ARGS[@]}"
+BENCH=$(swift build "${BUILD_ARGS[@]}" --show-bin-path)/vigil-router-bench
 
 WORK=$(mktemp -d /tmp/router-bench-XXXXXX)
 PIDS=()
@@ -80,7 +83,7 @@ upstream_file $BLUE
 start_nginx proxy "    include $WORK/upstream.conf;
     server { listen 127.0.0.1:$NGINX_PROXY; location / { proxy_pass http://vigil-bench; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
 mkfifo "$WORK/router.in"
-"$BENCH" --listen "127.0.0.1:$ROUTER" --blue $BLUE --green $GREEN ${THREADS:+--threads $THREADS} <"$WORK/router.in" >"$WORK/router.out" 2>&1 &
+"$BENCH" --listen "127.0.0.1:$ROUTER" --blue $BLUE --green $GREEN ${THREADS:+--threads $THREADS} ${ROUTER_ARGS:-} <"$WORK/router.in" >"$WORK/router.out" 2>&1 &
 PIDS+=($!)
 exec 3>"$WORK/router.in"
 wait_for $BLUE; wait_for $NGINX_PROXY; wait_for $ROUTER

@@ -1,6 +1,6 @@
 // vigil-router-bench: the builtin router outside XCTest, for Benchmarks/router/run.sh.
 //
-//     vigil-router-bench --listen 127.0.0.1:18800 --blue 18801 --green 18802 [--threads N] [--tcp]
+//     vigil-router-bench --listen 127.0.0.1:18800 --blue 18801 --green 18802 [--threads N] [--tcp] [--no-prewarm]
 //
 // Starts with all traffic on blue, prints "listening on HOST:PORT", then reads commands from
 // stdin, one a line: `blue` or `green` (all traffic there), `split N` (N% to green), `stats`
@@ -21,13 +21,14 @@ func fail(_ message: String) -> Never {
 
 guard let listenText = value("--listen"), let colon = listenText.lastIndex(of: ":"), let listenPort = UInt16(listenText[listenText.index(after: colon)...]),
       let blue = value("--blue").flatMap(UInt16.init), let green = value("--green").flatMap(UInt16.init) else {
-    fail("usage: vigil-router-bench --listen HOST:PORT --blue PORT --green PORT [--threads N] [--tcp]")
+    fail("usage: vigil-router-bench --listen HOST:PORT --blue PORT --green PORT [--threads N] [--tcp] [--no-prewarm]")
 }
 let ports: [Color: UInt16] = [.blue: blue, .green: green]
 let configuration = BuiltinRouter.Configuration(
     service: "bench", listen: HostPort(host: String(listenText[..<colon]), port: listenPort),
     mode: CommandLine.arguments.contains("--tcp") ? .tcp : .http, drainTimeout: .seconds(5),
-    threads: value("--threads").flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
+    threads: value("--threads").flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount,
+    prewarm: !CommandLine.arguments.contains("--no-prewarm")
 )
 let router = BuiltinRouter(configuration: configuration)
 
