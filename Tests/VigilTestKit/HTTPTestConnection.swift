@@ -25,26 +25,7 @@ public final class HTTPTestConnection {
     public init(host: String = "127.0.0.1", port: UInt16, timeout: Duration = .seconds(10)) throws {
         self.host = host
         self.port = port
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestKitError("socket(): \(HTTPTestConnection.systemError())") }
-        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: Int(timeout.components.attoseconds / 1_000_000_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
-            Glibc.close(fd)
-            throw TestKitError("\(host) is not an IPv4 address; tests talk to 127.0.0.1")
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
-            let reason = HTTPTestConnection.systemError()
-            Glibc.close(fd)
-            throw TestKitError("cannot connect to \(host):\(port): \(reason)")
-        }
+        fd = try connectedTCPSocket(host: host, port: port, timeout: timeout)
     }
 
     deinit { Glibc.close(fd) }
