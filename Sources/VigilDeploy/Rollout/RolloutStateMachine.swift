@@ -34,14 +34,7 @@ public struct RolloutStateMachine: Sendable {
         case routeRetry
     }
 
-    public struct Timer: Sendable, Hashable {
-        public var kind: TimerKind
-        public var generation: Int
-        public init(_ kind: TimerKind, generation: Int) {
-            self.kind = kind
-            self.generation = generation
-        }
-    }
+    public typealias Timer = GenerationTimer<TimerKind>
 
     /// What the instances of a color reported.
     public enum InstanceObservation: Sendable, Equatable {

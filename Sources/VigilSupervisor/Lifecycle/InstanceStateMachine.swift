@@ -37,14 +37,7 @@ public struct InstanceStateMachine: Sendable {
         case stable
     }
 
-    public struct Timer: Sendable, Hashable {
-        public var kind: TimerKind
-        public var generation: Int
-        public init(_ kind: TimerKind, generation: Int) {
-            self.kind = kind
-            self.generation = generation
-        }
-    }
+    public typealias Timer = GenerationTimer<TimerKind>
 
     public enum Event: Sendable, Equatable {
         case start
