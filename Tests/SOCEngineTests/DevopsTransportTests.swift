@@ -4,54 +4,34 @@ import VigilTestKit
 import XCTest
 
 /// The devops agent's transport: Vigil's `GET /v1/events` served over a real Unix socket by a
-/// small Python HTTP server, read through libcurl.
+/// loopback HTTP server, read through libcurl.
 final class DevopsTransportTests: XCTestCase {
     private var directory: TemporaryDirectory!
-    private var server: ProcessHandle?
+    private var server: LoopbackHTTPServer?
 
     override func setUpWithError() throws { directory = try TemporaryDirectory(prefix: "socd") }
     override func tearDown() {
-        server?.terminate(signal: SIGKILL)
-        _ = server?.waitForExit()
+        server?.stop()
         directory.remove()
     }
 
-    private static let serverScript = """
-        import http.server, socketserver, sys
-        socket_path, body_path, log_path = sys.argv[1:4]
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                with open(log_path, "a") as log:
-                    log.write(self.path + "\\n")
-                body = open(body_path, "rb").read()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            def log_message(self, *args):
-                pass
-        class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-            daemon_threads = True
-        Server(socket_path, Handler).serve_forever()
-        """
-
-    /// Serves `events` (Vigil's JSON shape) on a Unix socket; returns its path and the request log.
-    private func serve(eventsJSON: String) throws -> (socket: String, log: String) {
+    /// Serves `eventsJSON` (Vigil's JSON shape) on a Unix socket; returns its path and the server,
+    /// which records the requests.
+    private func serve(eventsJSON: String) throws -> (socket: String, server: LoopbackHTTPServer) {
         let socket = directory.appending("control.sock")
-        let body = directory.appending("events.json")
-        let log = directory.appending("requests.log")
-        try eventsJSON.write(toFile: body, atomically: true, encoding: .utf8)
-        server = try ProcessHandle(executable: "/usr/bin/python3", arguments: ["-c", Self.serverScript, socket, body, log])
-        XCTAssertTrue(poll(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: socket) }, "the Python server should create its socket")
-        return (socket, log)
+        let body = Array(eventsJSON.utf8)
+        let server = try LoopbackHTTPServer(unixSocket: socket) { _ in
+            .respond(status: 200, headers: ["Content-Type": "application/json"], body: body)
+        }
+        self.server = server
+        return (socket, server)
     }
 
     func testEventsAreReadOverTheUnixSocketAndReachTheDevopsFindings() async throws {
         let now = Date()
         let rolloutTime = ISO8601.format(now.addingTimeInterval(-240))
         let restartTime = ISO8601.format(now.addingTimeInterval(-120))
-        let (socket, log) = try serve(eventsJSON: """
+        let (socket, server) = try serve(eventsJSON: """
             {"events":[
               {"id":12,"time":"\(rolloutTime)","service":"api","color":"blue","kind":"rollout_started","reason":null,"message":"rollout of api to revision 9","pid":null},
               {"id":13,"time":"\(restartTime)","service":"api","color":null,"kind":"restarted","reason":"exit","message":"api exited with status 1","pid":4242}
@@ -63,7 +43,7 @@ final class DevopsTransportTests: XCTestCase {
         XCTAssertEqual(events.map(\.kind.rawValue), ["rollout_started", "restarted"])
         XCTAssertEqual(events[1].pid, 4242)
         XCTAssertEqual(events[0].color, "blue")
-        let requested = try String(contentsOfFile: log, encoding: .utf8)
+        let requested = server.requests.map(\.path).joined(separator: "\n")
         XCTAssertTrue(requested.hasPrefix("/v1/events?since="), requested)
         XCTAssertTrue(requested.contains("limit=200"), requested)
 
@@ -93,10 +73,10 @@ final class DevopsTransportTests: XCTestCase {
     }
 
     func testTheCacheCallsVigilOncePerPeriod() async throws {
-        let (socket, log) = try serve(eventsJSON: #"{"events":[]}"#)
+        let (socket, server) = try serve(eventsJSON: #"{"events":[]}"#)
         let cached = CachedEventSource(CurlEventSource(control: socket), ttl: 60)
         for _ in 0..<20 { _ = try await cached.events(since: Date().addingTimeInterval(-60)) }
-        let requests = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        let requests = server.requests
         XCTAssertEqual(requests.count, 1, "twenty reads within the cache period make one request")
     }
 }

@@ -3,48 +3,27 @@ import Foundation
 import VigilTestKit
 import XCTest
 
-/// The optional LLM against a small local server speaking the chat-completions API.
+/// The optional LLM against a loopback server speaking the chat-completions API.
 final class LLMRefinerTests: XCTestCase {
-    private var directory: TemporaryDirectory!
-    private var server: ProcessHandle?
+    private var server: LoopbackHTTPServer?
 
-    override func setUpWithError() throws { directory = try TemporaryDirectory(prefix: "socl") }
-    override func tearDown() {
-        server?.terminate(signal: SIGKILL)
-        _ = server?.waitForExit()
-        directory.remove()
-    }
+    override func tearDown() { server?.stop() }
 
-    /// mode: "good" answers the requested JSON, "prose" answers text, "slow" never answers in time.
-    private static let serverScript = """
-        import http.server, json, sys, time
-        port, mode, log_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with open(log_path, "a") as log:
-                    log.write(json.dumps({"path": self.path, "auth": self.headers.get("Authorization"), "request": request}) + "\\n")
-                if mode == "slow":
-                    time.sleep(5)
-                content = json.dumps({"analysis": "Model view: coordinated credential stuffing.", "key_findings": ["model finding"],
-                                      "recommendations": ["model recommendation"], "confidence": 0.91}) if mode == "good" else "I think it is bad."
-                body = json.dumps({"id": "c1", "object": "chat.completion", "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            def log_message(self, *args):
-                pass
-        http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
-        """
+    enum Mode { case good, prose, slow }
 
-    private func serve(mode: String) throws -> (url: String, log: String) {
-        let port = try freeTCPPort()
-        let log = directory.appending("llm.log")
-        server = try ProcessHandle(executable: "/usr/bin/python3", arguments: ["-c", Self.serverScript, String(port), mode, log])
-        XCTAssertTrue(poll(timeout: .seconds(30)) { (try? HTTPTestConnection(port: port, timeout: .seconds(1))) != nil }, "the fake LLM should listen")
-        return ("http://127.0.0.1:\(port)/v1", log)
+    /// `.good` answers the requested JSON, `.prose` answers text, `.slow` never answers.
+    private func serve(mode: Mode) throws -> (url: String, server: LoopbackHTTPServer) {
+        let verdict = #"{"analysis": "Model view: coordinated credential stuffing.", "key_findings": ["model finding"], "recommendations": ["model recommendation"], "confidence": 0.91}"#
+        let content = mode == .good ? verdict : "I think it is bad."
+        let reply: [String: Any] = ["id": "c1", "object": "chat.completion", "choices": [["index": 0, "message": ["role": "assistant", "content": content]]]]
+        let body = Array(try JSONSerialization.data(withJSONObject: reply))
+        let server = try LoopbackHTTPServer { request in
+            // A body that is not JSON gets a 400, so the agents would fall back.
+            guard (try? JSONSerialization.jsonObject(with: Data(request.body))) != nil else { return .respond(status: 400, headers: [:], body: []) }
+            return mode == .slow ? .silent : .respond(status: 200, headers: ["Content-Type": "application/json"], body: body)
+        }
+        self.server = server
+        return ("http://127.0.0.1:\(server.port)/v1", server)
     }
 
     private func analyze(with configuration: LLMRefiner.Configuration) async throws -> ThreatAnalysis {
@@ -56,25 +35,25 @@ final class LLMRefinerTests: XCTestCase {
     }
 
     func testAgentsUseTheModelsAnswerInJSONMode() async throws {
-        let (url, log) = try serve(mode: "good")
+        let (url, server) = try serve(mode: .good)
         let analysis = try await analyze(with: .init(baseURL: url, apiKey: "test-key", model: "local-model", timeout: 10))
         for agent in analysis.agentAnalyses.all {
             XCTAssertTrue(agent.analysis.contains("Model view") && agent.analysis.contains("reviewed by local-model"), agent.analysis)
             XCTAssertEqual(agent.keyFindings, ["model finding"])
             XCTAssertEqual(agent.confidence, 0.91)
         }
-        let requests = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        let requests = server.requests
         XCTAssertEqual(requests.count, 5, "one call per agent")
-        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(requests[0].utf8)) as? [String: Any])
-        XCTAssertEqual(first["path"] as? String, "/v1/chat/completions")
-        XCTAssertEqual(first["auth"] as? String, "Bearer test-key")
-        let body = try XCTUnwrap(first["request"] as? [String: Any])
+        let first = requests[0]
+        XCTAssertEqual(first.path, "/v1/chat/completions")
+        XCTAssertEqual(first.headers["authorization"], "Bearer test-key")
+        let body = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(first.body)) as? [String: Any])
         XCTAssertEqual(body["model"] as? String, "local-model")
         XCTAssertEqual((body["response_format"] as? [String: String])?["type"], "json_object")
     }
 
     func testABadReplyFallsBackToTheAgentsOwnAnalysisAndSaysSo() async throws {
-        let (url, _) = try serve(mode: "prose")
+        let (url, _) = try serve(mode: .prose)
         let analysis = try await analyze(with: .init(baseURL: url, apiKey: "k", model: "local-model", timeout: 10))
         let config = analysis.agentAnalyses.config
         XCTAssertTrue(config.analysis.hasPrefix("Checked"), "the rule-based analysis is kept: \(config.analysis)")
@@ -84,7 +63,7 @@ final class LLMRefinerTests: XCTestCase {
     }
 
     func testATimeoutFallsBackToo() async throws {
-        let (url, _) = try serve(mode: "slow")
+        let (url, _) = try serve(mode: .slow)
         let analysis = try await analyze(with: .init(baseURL: url, apiKey: "k", model: "local-model", timeout: 0.5))
         let historical = analysis.agentAnalyses.historical
         XCTAssertTrue(historical.keyFindings.last?.contains("LLM local-model not used") == true, "\(historical.keyFindings)")
