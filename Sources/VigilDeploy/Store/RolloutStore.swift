@@ -10,12 +10,10 @@ import VigilSupervisor
 /// rollout in one transaction: the rollout controller calls it before every step takes effect,
 /// and a restarted Vigil reads the same record back with ``deployment(service:)``.
 public final class RolloutStore: Sendable {
-    let database: DatabasePool
-    let path: String
+    let store: StateStore
 
     public init(store: StateStore) {
-        database = store.database
-        path = store.path
+        self.store = store
     }
 
     // MARK: - Revisions
@@ -24,7 +22,7 @@ public final class RolloutStore: Sendable {
     public func save(_ revision: Revision, at date: Date = Date()) throws {
         let spec = String(decoding: try JSONEncoder().encode(revision.spec), as: UTF8.self)
         let env = String(decoding: try JSONEncoder().encode(revision.request.env), as: UTF8.self)
-        try write("record a revision in") { db in
+        try store.write("record a revision in") { db in
             try db.execute(sql: """
                 INSERT OR IGNORE INTO revision (service, id, version, release, env, spec, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [revision.service, revision.id, revision.request.version, revision.request.release, env, spec, Self.milliseconds(date)])
@@ -32,14 +30,14 @@ public final class RolloutStore: Sendable {
     }
 
     public func revision(service: String, id: String) throws -> Revision? {
-        try read("read a revision from") { db in
+        try store.read("read a revision from") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM revision WHERE service = ? AND id = ?", arguments: [service, id]).map(Self.revision)
         }
     }
 
     /// Every revision of the service, newest first.
     public func revisions(service: String) throws -> [StoredRevision] {
-        try read("read revisions from") { db in
+        try store.read("read revisions from") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM revision WHERE service = ? ORDER BY createdAt DESC, rowid DESC", arguments: [service]).map { row in
                 let revision = try Self.revision(row)
                 return StoredRevision(id: revision.id, version: revision.version, release: revision.request.release,
@@ -58,7 +56,7 @@ public final class RolloutStore: Sendable {
 
     /// Writes what the service serves and its current rollout, in one transaction.
     public func persist(_ record: DeploymentRecord) throws {
-        try write("record a rollout step in") { db in
+        try store.write("record a rollout step in") { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO deployment (service, activeColor, activeRevision, previousRevision, rolloutId, updatedAt)
                 VALUES (?, ?, ?, ?, ?, ?)
@@ -78,7 +76,7 @@ public final class RolloutStore: Sendable {
 
     /// The last record of the service, with its current or last rollout; nil before its first start.
     public func deployment(service: String) throws -> DeploymentRecord? {
-        try read("read the deployment of \(service) from") { db in
+        try store.read("read the deployment of \(service) from") { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM deployment WHERE service = ?", arguments: [service]) else { return nil }
             let rollout = try (row["rolloutId"] as String?).flatMap { id in
                 try Row.fetchOne(db, sql: "SELECT * FROM rollout WHERE id = ?", arguments: [id]).map(Self.rollout)
@@ -92,7 +90,7 @@ public final class RolloutStore: Sendable {
 
     /// The service's rollouts, newest first.
     public func rollouts(service: String, limit: Int = 50) throws -> [RolloutRecord] {
-        try read("read rollouts from") { db in
+        try store.read("read rollouts from") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM rollout WHERE service = ? ORDER BY startedAt DESC, rowid DESC LIMIT ?", arguments: [service, limit])
                 .map(Self.rollout)
         }
@@ -125,14 +123,6 @@ public final class RolloutStore: Sendable {
     }
 
     // MARK: - Plumbing
-
-    private func write<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
-        do { return try database.write(body) } catch { throw StateStoreError.wrap(error, doing: doing, path: path) }
-    }
-
-    private func read<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
-        do { return try database.read(body) } catch { throw StateStoreError.wrap(error, doing: doing, path: path) }
-    }
 
     static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
     static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }

@@ -44,7 +44,7 @@ public final class StateStore: Sendable {
     }
 
     /// Runs `body` in a write transaction, turning failures into a ``StateStoreError``.
-    func write<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
+    public func write<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
         do {
             return try database.write(body)
         } catch {
@@ -53,7 +53,7 @@ public final class StateStore: Sendable {
     }
 
     /// Runs `body` on a read snapshot, turning failures into a ``StateStoreError``.
-    func read<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
+    public func read<T>(_ doing: String, _ body: (Database) throws -> T) throws -> T {
         do {
             return try database.read(body)
         } catch {
