@@ -25,7 +25,9 @@ extension DeployedService {
                 reply?.resume(throwing: error)
             }
         }
-        if reloadPending, machine.activeRollout == nil, machine.deployment != nil {
+        // `handle` may have awaited a stop: a stopped service starts no rollout (the next start
+        // rolls the manifest out anyway).
+        if running, reloadPending, machine.activeRollout == nil, machine.deployment != nil {
             reloadPending = false
             _ = try? await perform(.update(loaded))
         }
