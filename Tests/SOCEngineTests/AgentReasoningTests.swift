@@ -60,7 +60,8 @@ final class AgentReasoningTests: XCTestCase {
         for minute in 0..<3 {
             let analysis = await engine.analyze(signal(Double(minute)))
             try await store.insert(analysis, body: try EngineJSON.encode(analysis))
-            XCTAssertNotNil(try store.setVerdict(id: analysis.id, status: .falsePositive, note: "partner load test", at: Date()))
+            let updated = try await store.setVerdict(id: analysis.id, status: .falsePositive, note: "partner load test", at: Date())
+            XCTAssertNotNil(updated)
         }
         let after = await engine.analyze(signal(10))
         XCTAssertEqual(after.falsePositiveScore.historicalFpRate, 1)

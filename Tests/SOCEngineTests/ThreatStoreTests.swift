@@ -29,8 +29,9 @@ final class ThreatStoreTests: XCTestCase {
         XCTAssertEqual(store.count, 5)
         XCTAssertEqual(store.allTimeTotal, 12)
         XCTAssertEqual(store.history.count, 5)
-        XCTAssertEqual(try store.bodies(limit: 100, offset: 0).count, 5)
-        let analytics = try store.analytics()
+        let kept = try await store.bodies(limit: 100, offset: 0)
+        XCTAssertEqual(kept.count, 5)
+        let analytics = try await store.analytics()
         XCTAssertEqual(analytics.totalThreats, 12)
         XCTAssertEqual(analytics.storedThreats, 5)
         XCTAssertEqual(analytics.threatsByType.values.reduce(0, +), 5)
@@ -42,12 +43,14 @@ final class ThreatStoreTests: XCTestCase {
         do {
             let store = try ThreatStore(path: path, maxStored: 100)
             for item in items { try await store.insert(item, body: try EngineJSON.encode(item)) }
-            XCTAssertNotNil(try store.setVerdict(id: items[0].id, status: .falsePositive, note: "scanner we run", at: Date()))
+            let updated = try await store.setVerdict(id: items[0].id, status: .falsePositive, note: "scanner we run", at: Date())
+            XCTAssertNotNil(updated)
         }
         let reopened = try ThreatStore(path: path, maxStored: 100)
         XCTAssertEqual(reopened.count, 3)
         XCTAssertEqual(reopened.allTimeTotal, 3)
-        let body = try XCTUnwrap(try reopened.body(id: items[0].id))
+        let reopenedBody = try await reopened.body(id: items[0].id)
+        let body = try XCTUnwrap(reopenedBody)
         let stored = try EngineJSON.decoder.decode(ThreatAnalysis.self, from: body)
         XCTAssertEqual(stored.status, .falsePositive)
         XCTAssertEqual(stored.analystNote, "scanner we run")
@@ -56,8 +59,10 @@ final class ThreatStoreTests: XCTestCase {
         let stats = reopened.history.similar(threatType: signal.threatType.rawValue, customer: signal.customerName, sourceIP: evidence.sourceIP,
                                              subnet: evidence.subnet, at: signal.timestamp, window: 3600)
         XCTAssertEqual(stats.falsePositiveVerdicts, 1, "the verdict is part of the history after a restart")
-        XCTAssertNil(try reopened.body(id: "no-such-id"))
-        XCTAssertNil(try reopened.setVerdict(id: "no-such-id", status: .resolved, note: nil, at: Date()))
+        let unknownBody = try await reopened.body(id: "no-such-id")
+        XCTAssertNil(unknownBody)
+        let unknownVerdict = try await reopened.setVerdict(id: "no-such-id", status: .resolved, note: nil, at: Date())
+        XCTAssertNil(unknownVerdict)
     }
 
     func testHistoryIndexCountsWithinTheWindowAndDeduplicates() {

@@ -10,7 +10,7 @@ extension EngineRoutes {
             service.metrics.webSocketConnections(change: 1)
             defer { service.metrics.webSocketConnections(change: -1) }
             let (subscription, stream) = service.broadcaster.subscribe()
-            let batch = (try? service.store.bodies(limit: 20, offset: 0)) ?? []
+            let batch = (try? await service.store.bodies(limit: 20, offset: 0)) ?? []
             var data = Data("[".utf8)
             for (index, body) in batch.enumerated() {
                 if index > 0 { data.append(UInt8(ascii: ",")) }

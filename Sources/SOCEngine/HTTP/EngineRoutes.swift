@@ -24,13 +24,13 @@ public enum EngineRoutes {
             return JSONResponse.make(.ok, "{\"status\":\"healthy\",\"uptime_seconds\":\(uptime),\"timestamp\":\"\(ISO8601.format(Date()))\"}")
         }
         router.get("/ready") { _, _ in
-            if let reason = service.unreadyReason() {
+            if let reason = await service.unreadyReason() {
                 return JSONResponse.make(.serviceUnavailable, "{\"status\":\"not_ready\",\"reason\":\(EngineJSON.quoted(reason))}")
             }
             return JSONResponse.make(.ok, "{\"status\":\"ready\",\"stored_threats\":\(service.store.count)}")
         }
         router.get("/metrics") { _, _ in
-            let text = service.metrics.render(requiringReview: (try? service.store.pendingReviewCount()) ?? 0)
+            let text = service.metrics.render(requiringReview: (try? await service.store.pendingReviewCount()) ?? 0)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
         router.post("/api/signals") { request, context in
@@ -81,7 +81,7 @@ public enum EngineRoutes {
             guard let offset = Int(offsetText), offset >= 0 else {
                 return JSONResponse.error(.badRequest, "offset: '\(offsetText)' is not a whole number ≥ 0")
             }
-            let bodies = try service.store.bodies(limit: limit, offset: offset)
+            let bodies = try await service.store.bodies(limit: limit, offset: offset)
             var out = Data("{\"threats\":[".utf8)
             for (index, body) in bodies.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
@@ -92,7 +92,7 @@ public enum EngineRoutes {
         }
         router.get("/api/threats/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            guard let body = try service.store.body(id: id) else {
+            guard let body = try await service.store.body(id: id) else {
                 return JSONResponse.error(.notFound, "threat '\(id)' not found; list threats with GET /api/threats")
             }
             return JSONResponse.make(.ok, body)
@@ -116,13 +116,13 @@ public enum EngineRoutes {
                 guard let text = noteValue.stringValue else { return JSONResponse.error(.badRequest, "note: expected a string, found \(noteValue.typeName)") }
                 note = text
             }
-            guard let updated = try service.store.setVerdict(id: id, status: status, note: note, at: Date()) else {
+            guard let updated = try await service.store.setVerdict(id: id, status: status, note: note, at: Date()) else {
                 return JSONResponse.error(.notFound, "threat '\(id)' not found; list threats with GET /api/threats")
             }
             return JSONResponse.make(.ok, updated.jsonData())
         }
         router.get("/api/analytics") { _, _ in
-            try JSONResponse.encode(.ok, try service.store.analytics())
+            try JSONResponse.encode(.ok, try await service.store.analytics())
         }
         addWebSocket(to: router, service: service)
         return router

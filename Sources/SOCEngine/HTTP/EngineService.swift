@@ -31,8 +31,8 @@ public final class EngineService: Sendable {
     }
 
     /// Nil when the store answers and the agents have their data; otherwise why not.
-    public func unreadyReason() -> String? {
-        if let reason = store.unusableReason() { return reason }
+    public func unreadyReason() async -> String? {
+        if let reason = await store.unusableReason() { return reason }
         if coordinator.knowledge.catalogue.techniques.isEmpty { return "the ATT&CK catalogue is empty" }
         return nil
     }

@@ -22,22 +22,24 @@ public struct ThreatAnalytics: Sendable, Codable, Hashable {
     }
 }
 
+/// Every query suspends the caller while GRDB runs it on its own reader/writer queue: the routes
+/// call these from the cooperative pool, which a blocking SQLite read would stall.
 extension ThreatStore {
     /// The stored JSON of one analysis, or nil when the id is unknown.
-    public func body(id: String) throws -> Data? {
-        try pool.read { db in try Data.fetchOne(db, sql: "SELECT body FROM threats WHERE uuid = ?", arguments: [id]) }
+    public func body(id: String) async throws -> Data? {
+        try await pool.read { db in try Data.fetchOne(db, sql: "SELECT body FROM threats WHERE uuid = ?", arguments: [id]) }
     }
 
     /// Stored analyses as JSON, newest first.
-    public func bodies(limit: Int, offset: Int) throws -> [Data] {
-        try pool.read { db in
+    public func bodies(limit: Int, offset: Int) async throws -> [Data] {
+        try await pool.read { db in
             try Data.fetchAll(db, sql: "SELECT body FROM threats ORDER BY id DESC LIMIT ? OFFSET ?", arguments: [limit, offset])
         }
     }
 
     /// Records an analyst's verdict and returns the updated analysis, or nil when the id is unknown.
-    public func setVerdict(id: String, status: ThreatStatus, note: String?, at date: Date) throws -> ThreatAnalysis? {
-        let result: (Int64, ThreatAnalysis)? = try pool.write { db in
+    public func setVerdict(id: String, status: ThreatStatus, note: String?, at date: Date) async throws -> ThreatAnalysis? {
+        let result: (Int64, ThreatAnalysis)? = try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT id, body FROM threats WHERE uuid = ?", arguments: [id]) else { return nil }
             var analysis = try EngineJSON.decoder.decode(ThreatAnalysis.self, from: row["body"] as Data)
             analysis.status = status
@@ -53,9 +55,9 @@ extension ThreatStore {
     }
 
     /// Totals over the stored analyses (and the all-time counter).
-    public func analytics() throws -> ThreatAnalytics {
+    public func analytics() async throws -> ThreatAnalytics {
         let total = allTimeTotal
-        return try pool.read { db in
+        return try await pool.read { db in
             let summary = try Row.fetchOne(db, sql: """
                 SELECT COUNT(*), COUNT(DISTINCT customer_name), COALESCE(AVG(processing_ms), 0),
                        COALESCE(SUM(CASE WHEN requires_review = 1 AND status = 'analyzed' THEN 1 ELSE 0 END), 0)
@@ -77,16 +79,16 @@ extension ThreatStore {
     }
 
     /// Stored analyses flagged for human review that have no analyst verdict yet.
-    public func pendingReviewCount() throws -> Int {
-        try pool.read { db in
+    public func pendingReviewCount() async throws -> Int {
+        try await pool.read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM threats WHERE requires_review = 1 AND status = 'analyzed'") ?? 0
         }
     }
 
     /// Nil when the database answers a query; otherwise why not, for `/ready`.
-    public func unusableReason() -> String? {
+    public func unusableReason() async -> String? {
         do {
-            _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+            _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
             return nil
         } catch {
             return "threat store \(path) does not answer: \(error)"
