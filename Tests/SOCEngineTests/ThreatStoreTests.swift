@@ -35,6 +35,8 @@ final class ThreatStoreTests: XCTestCase {
         XCTAssertEqual(analytics.totalThreats, 12)
         XCTAssertEqual(analytics.storedThreats, 5)
         XCTAssertEqual(analytics.threatsByType.values.reduce(0, +), 5)
+        let pending = try await store.pendingReviewCount()
+        XCTAssertEqual(pending, analytics.threatsRequiringReview, "the indexed count agrees with the full-table figure")
     }
 
     func testReopeningKeepsThreatsVerdictsAndHistory() async throws {
