@@ -26,7 +26,6 @@ public struct AttackCatalogue: Sendable {
 
     public let tactics: [String: Tactic]
     public let techniques: [String: Technique]
-    private let tacticsByShortname: [String: Tactic]
 
     /// The catalogue shipped in the binary.
     public static let embedded: AttackCatalogue = {
@@ -41,7 +40,6 @@ public struct AttackCatalogue: Sendable {
         let file = try JSONDecoder().decode(File.self, from: json)
         tactics = Dictionary(file.tactics.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         techniques = Dictionary(file.techniques.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        tacticsByShortname = Dictionary(file.tactics.map { ($0.shortname, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The reference for a technique id, or nil when the catalogue does not have it.
@@ -52,11 +50,5 @@ public struct AttackCatalogue: Sendable {
     /// The reference for a tactic id ("TA0001"), or nil.
     public func tactic(_ id: String) -> MitreReference? {
         tactics[id].map { MitreReference(id: $0.id, name: $0.name) }
-    }
-
-    /// The tactics a technique belongs to, in the catalogue's tactic order.
-    public func tactics(ofTechnique id: String) -> [MitreReference] {
-        guard let technique = techniques[id] else { return [] }
-        return technique.tactics.compactMap { tacticsByShortname[$0] }.map { MitreReference(id: $0.id, name: $0.name) }
     }
 }
