@@ -1,4 +1,5 @@
 import Foundation
+import VigilSupervisor
 @testable import VigilTelemetry
 import XCTest
 

@@ -1,6 +1,6 @@
 import Glibc
 
-/// A snapshot of one process from /proc/PID/stat and /proc/PID/statm.
+/// A snapshot of one process from /proc/PID/stat (parsed by ``ProcStat``) and /proc/PID/statm.
 ///
 /// Used to recognise a process again (`pid` + `startTime`), to watch a service's memory, and to
 /// find the members of a process group that outlived their leader.
@@ -19,11 +19,13 @@ public struct ProcessStat: Sendable, Equatable {
 
     /// Reads the process now; nil when it does not exist (or has been reaped meanwhile).
     public static func read(pid: pid_t) -> ProcessStat? {
-        guard let fields = statFields(pid: pid),
+        // Resident memory from statm, not from stat's field 24: on current kernels (6.1x) stat
+        // reports the approximate per-CPU RSS counter, statm and VmRSS the exact sum.
+        guard let stat = ProcStat.read(String(pid)),
               let statm = ProcFile.read("/proc/\(pid)/statm"),
               let resident = statm.split(separator: " ").dropFirst().first.flatMap({ UInt64($0) })
         else { return nil }
-        return ProcessStat(pid: pid, fields: fields, residentPages: resident)
+        return ProcessStat(pid: pid, stat: stat, residentPages: resident)
     }
 
     /// Pids of every process whose process group is `pgid`, by scanning /proc.
@@ -33,55 +35,36 @@ public struct ProcessStat: Sendable, Equatable {
 
     /// Pid and state of every process in group `pgid`.
     static func scan(group pgid: pid_t) -> [(pid: pid_t, state: Character)] {
-        guard let directory = opendir("/proc") else { return [] }
-        defer { closedir(directory) }
         var members: [(pid: pid_t, state: Character)] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = pid_t(name), let fields = statFields(pid: pid), fields.count > 2, pid_t(fields[2]) == pgid,
-                  let state = fields[0].first
-            else { continue }
-            members.append((pid, state))
+        ProcStat.forEachProcess { pid, stat in
+            if stat.processGroup == pgid { members.append((pid, Character(Unicode.Scalar(stat.state)))) }
         }
         return members
     }
 
     /// The state letter alone (`Z` for a zombie), or nil when there is no such process.
     static func state(pid: pid_t) -> Character? {
-        statFields(pid: pid)?.first?.first
+        ProcStat.read(String(pid)).map { Character(Unicode.Scalar($0.state)) }
     }
 
     /// The start time alone (one read of /proc/PID/stat), for the launch path.
     static func startTime(pid: pid_t) -> UInt64? {
-        statFields(pid: pid).flatMap { $0.count > 19 ? UInt64($0[19]) : nil }
+        ProcStat.read(String(pid))?.startTicks
     }
 
-    /// The fields after `(comm)`: index 0 is field 3 (state) of proc(5). comm may hold spaces
-    /// and `)`, so the split starts after the last `)`.
-    private static func statFields(pid: pid_t) -> [Substring]? {
-        guard let text = ProcFile.read("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
-        return text[text.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
-    }
-
-    private init?(pid: pid_t, fields: [Substring], residentPages: UInt64) {
-        guard fields.count > 19, let state = fields[0].first, let ppid = pid_t(fields[1]), let pgid = pid_t(fields[2]),
-              let userTicks = UInt64(fields[11]), let systemTicks = UInt64(fields[12]), let start = UInt64(fields[19])
-        else { return nil }
+    private init(pid: pid_t, stat: ProcStat, residentPages: UInt64) {
         self.pid = pid
-        self.ppid = ppid
-        self.pgid = pgid
-        self.state = state
-        self.startTime = start
-        self.residentBytes = residentPages * UInt64(ProcFile.pageSize)
-        self.cpuSeconds = Double(userTicks + systemTicks) / Double(ProcFile.clockTicksPerSecond)
+        self.ppid = stat.parentPID
+        self.pgid = stat.processGroup
+        self.state = Character(Unicode.Scalar(stat.state))
+        self.startTime = stat.startTicks
+        self.residentBytes = residentPages * ProcStat.pageSize
+        self.cpuSeconds = stat.cpuSeconds
     }
 }
 
-/// Small, allocation-light reads of /proc files.
+/// Small reads of /proc files.
 enum ProcFile {
-    static let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
-    static let clockTicksPerSecond = Int(sysconf(Int32(_SC_CLK_TCK)))
-
     /// The whole file (procfs files here are far below 4 KiB), or nil when it cannot be read.
     static func read(_ path: String) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

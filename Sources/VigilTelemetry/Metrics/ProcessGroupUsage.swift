@@ -1,4 +1,5 @@
 import Glibc
+import VigilSupervisor
 
 /// Memory and CPU of a whole process group, so a service that forks workers is measured in
 /// full rather than by its leader alone.
@@ -25,15 +26,10 @@ public struct ProcessGroupUsage: Sendable, Equatable {
     /// The usage of each of `groups`, from one pass over /proc (one read of `/proc/PID/stat` per
     /// process on the host). A group with no live member is left out.
     public static func read(groups: Set<pid_t>) -> [pid_t: ProcessGroupUsage] {
-        guard !groups.isEmpty, let directory = opendir("/proc") else { return [:] }
-        defer { closedir(directory) }
+        guard !groups.isEmpty else { return [:] }
         var usage: [pid_t: ProcessGroupUsage] = [:]
-        var buffer = [UInt8](repeating: 0, count: 2048)
-        while let entry = readdir(directory) {
-            let first = UInt8(bitPattern: entry.pointee.d_name.0)
-            guard first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") else { continue }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let stat = ProcStat.read(name, buffer: &buffer), groups.contains(stat.processGroup) else { continue }
+        ProcStat.forEachProcess { _, stat in
+            guard groups.contains(stat.processGroup) else { return }
             usage[stat.processGroup, default: .init(residentBytes: 0, cpuSeconds: 0)].add(stat)
         }
         return usage
