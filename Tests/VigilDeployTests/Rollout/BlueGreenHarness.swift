@@ -182,15 +182,15 @@ final class BlueGreenHarness {
     }
 
     /// A steady keep-alive load through the router, bounded in time and count.
-    func startLoad(connections: Int = 4, maxDuration: Duration = .seconds(150), maxRequests: Int = 400_000) -> VigilTestKit.LoopbackLoad {
-        let load = VigilTestKit.LoopbackLoad(port: listenPort, connections: connections, maxDuration: maxDuration, maxRequests: maxRequests)
+    func startLoad(connections: Int = 4, maxDuration: Duration = .seconds(150), maxRequests: Int = 400_000) -> LoopbackLoad {
+        let load = LoopbackLoad(port: listenPort, connections: connections, maxDuration: maxDuration, maxRequests: maxRequests)
         load.start()
         return load
     }
 
     /// Exactly `count` requests through the router on `connections` keep-alive connections.
-    func batch(_ count: Int, connections: Int = 4) -> VigilTestKit.LoopbackLoad.Result {
-        let load = VigilTestKit.LoopbackLoad(port: listenPort, connections: connections, maxDuration: .seconds(60), maxRequests: count)
+    func batch(_ count: Int, connections: Int = 4) -> LoopbackLoad.Result {
+        let load = LoopbackLoad(port: listenPort, connections: connections, maxDuration: .seconds(60), maxRequests: count)
         load.start()
         return load.stop(waitingForBudget: true)
     }
@@ -216,9 +216,9 @@ struct HistoryRollout: Decodable {
     }
 }
 
-extension VigilTestKit.LoopbackLoad.Result {
+extension LoopbackLoad.Result {
     /// Counts added since `earlier` (a snapshot of the same load).
-    func since(_ earlier: VigilTestKit.LoopbackLoad.Result) -> VigilTestKit.LoopbackLoad.Result {
+    func since(_ earlier: LoopbackLoad.Result) -> LoopbackLoad.Result {
         var delta = self   // Result's memberwise init is internal to VigilTestKit
         delta.failures = Array(failures.dropFirst(earlier.failures.count))
         delta.succeeded = succeeded - earlier.succeeded

@@ -36,7 +36,7 @@ final class CanaryIntegrationTests: XCTestCase {
     /// Waits for the step with `greenWeight` in `phase`, measures the load's color split over
     /// `stretch`, and asserts green's share is within 3 points of its weight.
     private func measureShare(
-        _ harness: BlueGreenHarness, _ load: VigilTestKit.LoopbackLoad, greenWeight: Int, phase: String, stretch: Duration,
+        _ harness: BlueGreenHarness, _ load: LoopbackLoad, greenWeight: Int, phase: String, stretch: Duration,
         file: StaticString = #filePath, line: UInt = #line
     ) throws -> String {
         let holds: (ServiceStatus) -> Bool = { $0.rollout?.phase == phase && $0.rollout?.weights["green"] == greenWeight }

@@ -47,7 +47,7 @@ final class ManualRollbackIntegrationTests: XCTestCase {
     /// `vigil rollback` exits 0; the very next requests (fresh connections) are all the first revision, served by
     /// the same blue process that was running before (warm, not restarted); the steady load
     /// running across it all saw no failure.
-    private func assertRollbackReturnsTraffic(_ harness: BlueGreenHarness, load: VigilTestKit.LoopbackLoad, oldPid: pid_t, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertRollbackReturnsTraffic(_ harness: BlueGreenHarness, load: LoopbackLoad, oldPid: pid_t, file: StaticString = #filePath, line: UInt = #line) throws {
         let rollback = try harness.rollback()
         XCTAssertEqual(rollback.code, 0, rollback.output, file: file, line: line)
         let next = harness.batch(100, connections: 2)

@@ -11,7 +11,7 @@ final class BuiltinRouterSwitchTests: XCTestCase {
         let fixtures = try ColorFixtures.start()
         defer { fixtures.stop() }
         let proxy = try await RouterUnderTest.start(ports: fixtures.ports, weights: [.blue: 100, .green: 0])
-        let load = VigilTestKit.LoopbackLoad(port: proxy.port, connections: 16, maxDuration: .seconds(60), maxRequests: 200_000)
+        let load = LoopbackLoad(port: proxy.port, connections: 16, maxDuration: .seconds(60), maxRequests: 200_000)
         load.start()
         _ = poll { load.snapshot.total >= 200 }
         for flip in 0..<20 {
