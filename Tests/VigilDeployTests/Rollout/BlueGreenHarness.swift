@@ -8,8 +8,7 @@ import XCTest
 /// `rollback`, `history`, `status --json`.
 ///
 /// ```swift
-/// let harness = try BlueGreenHarness(options: options)
-/// try harness.start()                               // the first revision serves on harness.listenPort
+/// let harness = try BlueGreenHarness.started { $0.progressDeadline = "6s" }   // the first revision serves on harness.listenPort
 /// let deploy = try harness.deploy("v2", env: ["ERROR_RATE": "0.2"])
 /// XCTAssertEqual(deploy.code, 3, deploy.output)      // rolled back
 /// ```
@@ -41,6 +40,18 @@ final class BlueGreenHarness {
         try vigil.writeManifest(service, BlueGreenManifest.yaml(
             service: service, listen: self.listenPort, blue: ports["blue"]!, green: ports["green"]!, marker: marker, options: options
         ))
+    }
+
+    /// A harness on the default options changed by `configure`, started: the first revision
+    /// serves behind the router.
+    static func started(
+        file: StaticString = #filePath, line: UInt = #line, _ configure: (inout BlueGreenOptions) -> Void = { _ in }
+    ) throws -> BlueGreenHarness {
+        var options = BlueGreenOptions()
+        configure(&options)
+        let harness = try BlueGreenHarness(options: options)
+        try harness.start(file: file, line: line)
+        return harness
     }
 
     deinit { stop() }

@@ -13,11 +13,10 @@ final class CanaryIntegrationTests: XCTestCase {
     /// shows the same step and weights, so no request of the stretch ran under other weights
     /// (up to the few in flight at either snapshot).
     func testCanaryStepsSendEachColorItsShare() throws {
-        var options = BlueGreenOptions()
-        options.strategy = "canary"
-        options.steps = "[{setWeight: 10}, {pause: 10s}, {setWeight: 50}, {pause: {}}, {setWeight: 100}]"
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            options.strategy = "canary"
+            options.steps = "[{setWeight: 10}, {pause: 10s}, {setWeight: 50}, {pause: {}}, {setWeight: 100}]"
+        }
         let load = harness.startLoad(connections: 4)
         let deploy = try harness.startDeploy("v2")
 

@@ -17,8 +17,7 @@ import XCTest
 /// rollback completes.
 final class KillRecoveryIntegrationTests: XCTestCase {
     func testKilledWhileStartingResumesAndPromotes() throws {
-        let harness = try BlueGreenHarness()
-        try harness.start()
+        let harness = try BlueGreenHarness.started()
         _ = try harness.deploy("v2", env: ["READY_AFTER": "6s"], wait: false)
         XCTAssertNotNil(harness.waitForPhase("starting"))
         try killAndRestart(harness, in: "starting")
@@ -27,11 +26,10 @@ final class KillRecoveryIntegrationTests: XCTestCase {
     }
 
     func testKilledWhilePausedAtACanaryStepResumesThatStep() throws {
-        var options = BlueGreenOptions()
-        options.strategy = "canary"
-        options.steps = "[{setWeight: 50}, {pause: {}}]"
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            options.strategy = "canary"
+            options.steps = "[{setWeight: 50}, {pause: {}}]"
+        }
         _ = try harness.deploy("v2", env: [:], wait: false)
         XCTAssertNotNil(harness.waitForPhase("paused"))
         try killAndRestart(harness, in: "paused")
@@ -44,11 +42,10 @@ final class KillRecoveryIntegrationTests: XCTestCase {
     }
 
     func testKilledWhileShiftingResumesTheStep() throws {
-        var options = BlueGreenOptions()
-        options.strategy = "canary"
-        options.steps = "[{setWeight: 30}, {pause: 60s}, {setWeight: 100}]"
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            options.strategy = "canary"
+            options.steps = "[{setWeight: 30}, {pause: 60s}, {setWeight: 100}]"
+        }
         let load = harness.startLoad(connections: 2)
         _ = try harness.deploy("v2", env: [:], wait: false)
         XCTAssertNotNil(harness.waitForStatus { $0.rollout?.phase == "shifting" && $0.rollout?.weights["green"] == 30 })
@@ -63,10 +60,9 @@ final class KillRecoveryIntegrationTests: XCTestCase {
     }
 
     func testKilledWhileVerifyingSwitchesAgainOnceReady() throws {
-        var options = BlueGreenOptions()
-        options.analysisWindow = "8s"
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            options.analysisWindow = "8s"
+        }
         let load = harness.startLoad(connections: 2)
         _ = try harness.deploy("v2", env: [:], wait: false)
         XCTAssertNotNil(harness.waitForPhase("verifying"))
@@ -77,10 +73,9 @@ final class KillRecoveryIntegrationTests: XCTestCase {
     }
 
     func testKilledWhileDrainingCompletesThePromotion() throws {
-        var options = BlueGreenOptions()
-        options.drainTimeout = "60s"
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            options.drainTimeout = "60s"
+        }
         // One request stuck on blue keeps it draining after the switch.
         let stuck = try holdRequest(on: "blue", of: harness)
         _ = try harness.deploy("v2", env: [:], wait: false)
@@ -95,10 +90,9 @@ final class KillRecoveryIntegrationTests: XCTestCase {
     }
 
     func testKilledWhileWarmCompletesThePromotion() throws {
-        var options = BlueGreenOptions()
-        options.scaleDownDelay = "60s"
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            options.scaleDownDelay = "60s"
+        }
         let load = harness.startLoad(connections: 2)
         _ = try harness.deploy("v2", env: [:], wait: false)
         XCTAssertNotNil(harness.waitForPhase("warm"))
@@ -109,11 +103,10 @@ final class KillRecoveryIntegrationTests: XCTestCase {
     }
 
     func testKilledWhileRollingBackCompletesTheRollback() throws {
-        var options = BlueGreenOptions()
-        options.analysisWindow = "60s"
-        options.drainTimeout = "60s"
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            options.analysisWindow = "60s"
+            options.drainTimeout = "60s"
+        }
         _ = try harness.deploy("v2", env: [:], wait: false)
         XCTAssertNotNil(harness.waitForPhase("verifying"))
         // One request stuck on green keeps the rollback draining it.

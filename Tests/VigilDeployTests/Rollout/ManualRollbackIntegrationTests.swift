@@ -9,10 +9,9 @@ final class ManualRollbackIntegrationTests: XCTestCase {
     /// During the rollout: v2 has all the traffic and is being judged (a long window holds
     /// `verifying`); the old color still runs.
     func testRollbackDuringRolloutReturnsTrafficAtOnce() throws {
-        var options = BlueGreenOptions()
-        options.analysisWindow = "60s"
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            options.analysisWindow = "60s"
+        }
         let blue = try XCTUnwrap(harness.fixtures.first)
         let load = harness.startLoad(connections: 4)
         let deploy = try harness.startDeploy("v2")
@@ -27,10 +26,9 @@ final class ManualRollbackIntegrationTests: XCTestCase {
 
     /// After promotion: v2 is active and the first revision's color stays warm for `scaleDownDelay`.
     func testRollbackAfterPromotionReturnsTrafficToTheWarmColor() throws {
-        var options = BlueGreenOptions()
-        options.scaleDownDelay = "60s"
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            options.scaleDownDelay = "60s"
+        }
         let blue = try XCTUnwrap(harness.fixtures.first)
         let load = harness.startLoad(connections: 4)
         let deploy = try harness.startDeploy("v2")

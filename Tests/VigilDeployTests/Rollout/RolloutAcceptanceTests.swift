@@ -11,8 +11,7 @@ import XCTest
 /// Conditions are polled with generous timeouts; no wall-clock upper bound is asserted.
 final class RolloutAcceptanceTests: XCTestCase {
     func testGoodRevisionUnderLoadIsPromotedWithZeroFailedRequests() throws {
-        let harness = try BlueGreenHarness()
-        try harness.start()
+        let harness = try BlueGreenHarness.started()
         let load = harness.startLoad(connections: 6)
 
         let deploy = try harness.deploy("v2")
@@ -31,10 +30,9 @@ final class RolloutAcceptanceTests: XCTestCase {
     }
 
     func testRevisionThatNeverBecomesReadyIsRolledBackWithoutAFailedRequest() throws {
-        var options = BlueGreenOptions()
-        options.progressDeadline = "6s"
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            options.progressDeadline = "6s"
+        }
         let load = harness.startLoad(connections: 4)
 
         let deploy = try harness.deploy("v2", env: ["READY_AFTER": "1h"])
@@ -51,8 +49,7 @@ final class RolloutAcceptanceTests: XCTestCase {
     }
 
     func testRevisionAnsweringTwentyPercent5xxIsRolledBack() throws {
-        let harness = try BlueGreenHarness()
-        try harness.start()
+        let harness = try BlueGreenHarness.started()
         let load = harness.startLoad(connections: 4)
 
         let deploy = try harness.deploy("v2", env: ["ERROR_RATE": "0.2"])
@@ -70,11 +67,10 @@ final class RolloutAcceptanceTests: XCTestCase {
     }
 
     func testRevisionTenTimesSlowerIsRolledBackOnLatency() throws {
-        var options = BlueGreenOptions()
-        options.env = ["LATENCY": "25ms"]      // the first revision's own pace
-        options.maxLatencyP99 = "125ms"       // 5x that; v2 at 250ms is 10x
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            options.env = ["LATENCY": "25ms"]      // the first revision's own pace
+            options.maxLatencyP99 = "125ms"       // 5x that; v2 at 250ms is 10x
+        }
         let load = harness.startLoad(connections: 8)
 
         let deploy = try harness.deploy("v2", env: ["LATENCY": "250ms"])
@@ -90,11 +86,10 @@ final class RolloutAcceptanceTests: XCTestCase {
     }
 
     func testRevisionCrashingAfterPromotionIsRolledBack() throws {
-        var options = BlueGreenOptions()
-        // The post-promotion window outlasts the crash timer, so the crash lands in `verifying`.
-        options.analysisWindow = "15s"
-        let harness = try BlueGreenHarness(options: options)
-        try harness.start()
+        let harness = try BlueGreenHarness.started { options in
+            // The post-promotion window outlasts the crash timer, so the crash lands in `verifying`.
+            options.analysisWindow = "15s"
+        }
         let load = harness.startLoad(connections: 4)
 
         let deploy = try harness.startDeploy("v2", env: ["CRASH_AFTER": "4s"])
