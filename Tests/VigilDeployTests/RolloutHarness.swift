@@ -28,6 +28,13 @@ struct RolloutHarness {
         drainTimeout: .seconds(10), scaleDownDelay: .seconds(30), progressDeadline: .seconds(300)
     )
 
+    /// Blue-green that waits in `paused` for `vigil promote` before the switch.
+    static let blueGreenManualPromote: RolloutPlan = {
+        var plan = blueGreen
+        plan.autoPromote = false
+        return plan
+    }()
+
     static func canary(_ steps: [CanaryStep], autoPromote: Bool = true) -> RolloutPlan {
         var plan = blueGreen
         plan.strategy = .canary

@@ -264,9 +264,7 @@ final class RolloutStateMachineTests: XCTestCase {
     }
 
     func testBlueGreenWithoutAutoPromoteWaitsForPromote() {
-        var plan = H.blueGreen
-        plan.autoPromote = false
-        var h = H.active(plan: plan)
+        var h = H.active(plan: H.blueGreenManualPromote)
         h.deploy()
         h.ready()
         XCTAssertEqual(h.verdict(.pass("ok")).weightsApplied, [])
@@ -278,9 +276,7 @@ final class RolloutStateMachineTests: XCTestCase {
     // MARK: - Operator commands
 
     func testPromoteInEachPhase() {
-        var plan = H.blueGreen
-        plan.autoPromote = false
-        var early = H.active(plan: plan)
+        var early = H.active(plan: H.blueGreenManualPromote)
         early.deploy()
         early.send(.promote)
         XCTAssertEqual(early.machine.rollout?.promoteRequested, true, "remembered until green is ready")
@@ -299,12 +295,10 @@ final class RolloutStateMachineTests: XCTestCase {
     }
 
     func testOperatorRollbackFromEveryPhaseReturnsTrafficAtOnce() {
-        var paused = H.blueGreen
-        paused.autoPromote = false
         let reach: [(RolloutPhase, RolloutPlan, (inout H) -> Void)] = [
             (.starting, H.blueGreen, { $0.deploy() }),
             (.analyzing, H.blueGreen, { $0.deploy(); $0.ready() }),
-            (.paused, paused, { $0.deploy(); $0.ready(); $0.verdict(.pass("ok")) }),
+            (.paused, H.blueGreenManualPromote, { $0.deploy(); $0.ready(); $0.verdict(.pass("ok")) }),
             (.shifting, H.canary([.setWeight(30), .pause(.seconds(60))]), { $0.deploy(); $0.ready(); $0.verdict(.pass("ok")) }),
             (.verifying, H.blueGreen, { $0.toVerifying() }),
             (.draining, H.blueGreen, { $0.toVerifying(); $0.send(.promote) }),
@@ -479,8 +473,7 @@ final class RolloutStateMachineTests: XCTestCase {
     }
 
     func testRestoreWhileVerifyingGoesBackToTheSwitchOnceReady() {
-        var plan = H.blueGreen
-        plan.autoPromote = false
+        let plan = H.blueGreenManualPromote
         var h = H(plan: plan)
         let actions = h.send(.restore(record(.verifying, weights: [.green: 100, .blue: 0], active: .green), plan: plan))
         XCTAssertEqual(h.machine.deployment?.activeColor, .blue, "traffic waits on blue for green to be ready again")
