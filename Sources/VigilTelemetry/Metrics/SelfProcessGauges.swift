@@ -1,15 +1,25 @@
 import Glibc
+import Prometheus
 import VigilSupervisor
 
 /// The standard `process_*` families for Vigil itself (the set every Prometheus client library
 /// exports), read from /proc/self at scrape time.
 final class SelfProcessGauges {
-    private let registry: MetricsRegistry
+    /// The series handles, made once; a scrape only stores values.
+    private let residentMemory: Gauge
+    private let virtualMemory: Gauge
+    private let cpu: Counter
+    private let openFDs: Gauge
+    private let maxFDs: Gauge
     /// CPU seconds already added to the counter, which can only move up by deltas.
     private var reportedCPU = 0.0
 
     init(registry: MetricsRegistry) {
-        self.registry = registry
+        residentMemory = registry.gauge(MetricCatalogue.processResidentMemory, [])
+        virtualMemory = registry.gauge(MetricCatalogue.processVirtualMemory, [])
+        cpu = registry.counter(MetricCatalogue.processCPU, [])
+        openFDs = registry.gauge(MetricCatalogue.processOpenFDs, [])
+        maxFDs = registry.gauge(MetricCatalogue.processMaxFDs, [])
         if let started = Self.startTimeSeconds() {
             registry.gauge(MetricCatalogue.processStartTime, []).set(to: started)
         }
@@ -18,21 +28,20 @@ final class SelfProcessGauges {
 
     func update() {
         if let stat = ProcStat.read("self") {
-            registry.gauge(MetricCatalogue.processResidentMemory, []).set(to: Double(stat.residentBytes))
-            registry.gauge(MetricCatalogue.processVirtualMemory, []).set(to: Double(stat.virtualBytes))
-            let cpu = stat.cpuSeconds
-            let counter = registry.counter(MetricCatalogue.processCPU, [])
-            if cpu > reportedCPU {
-                counter.increment(by: cpu - reportedCPU)
-                reportedCPU = cpu
+            residentMemory.set(to: Double(stat.residentBytes))
+            virtualMemory.set(to: Double(stat.virtualBytes))
+            let seconds = stat.cpuSeconds
+            if seconds > reportedCPU {
+                cpu.increment(by: seconds - reportedCPU)
+                reportedCPU = seconds
             }
         }
         if let open = Self.openDescriptors() {
-            registry.gauge(MetricCatalogue.processOpenFDs, []).set(to: Double(open))
+            openFDs.set(to: Double(open))
         }
         var limit = rlimit()
         if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 {
-            registry.gauge(MetricCatalogue.processMaxFDs, []).set(to: Double(limit.rlim_cur))
+            maxFDs.set(to: Double(limit.rlim_cur))
         }
     }
 
