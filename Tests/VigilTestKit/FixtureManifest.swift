@@ -27,17 +27,11 @@ public func fixtureManifest(name: String, port: UInt16?, extraArgs: [String] = [
     return yaml
 }
 
-/// `text` as a double-quoted YAML scalar (JSON string escaping is valid YAML).
+/// `text` as a double-quoted YAML scalar: a JSON string literal is one (every JSON escape is
+/// also a YAML escape), so Foundation's encoder does the escaping.
 public func yamlQuoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .withoutEscapingSlashes
+    // Encoding a String cannot fail.
+    return String(decoding: try! encoder.encode(text), as: UTF8.self)
 }
