@@ -20,13 +20,7 @@ struct ControlAPIError: HTTPResponseError {
     func body(allocator: ByteBufferAllocator) -> ByteBuffer? {
         struct Body: Encodable {
             let error: String
-            let detail: String?
-            func encode(to encoder: any Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encode(error, forKey: .error)
-                try c.encode(detail, forKey: .detail)
-            }
-            enum CodingKeys: String, CodingKey { case error, detail }
+            @ExplicitNull var detail: String?
         }
         let data = (try? VigilJSON.encoder().encode(Body(error: error, detail: detail))) ?? Data()
         return allocator.buffer(bytes: data)

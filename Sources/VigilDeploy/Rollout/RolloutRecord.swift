@@ -1,8 +1,9 @@
 import Foundation
 import VigilManifest
+import VigilSupervisor
 
 /// One rollout as `vigil.db` keeps it (table `rollout`), rewritten at every step before the step
-/// takes effect, and as `vigil history --json` shows it.
+/// takes effect, and as `vigil history --json` shows it (absent values as `null`).
 public struct RolloutRecord: Sendable, Equatable, Codable {
     /// `ro-` and 8 hex digits.
     public var id: String
@@ -25,10 +26,10 @@ public struct RolloutRecord: Sendable, Equatable, Codable {
     public var promoteRequested: Bool
     public var startedAt: Date
     public var updatedAt: Date
-    public var finishedAt: Date?
-    public var result: RolloutResult?
+    @ExplicitNull public var finishedAt: Date?
+    @ExplicitNull public var result: RolloutResult?
     /// Why it was rolled back or aborted, or how a promotion was decided.
-    public var reason: String?
+    @ExplicitNull public var reason: String?
 
     public init(
         id: String, service: String, trigger: RolloutTrigger, revision: String, previousRevision: String,
@@ -56,33 +57,6 @@ public struct RolloutRecord: Sendable, Equatable, Codable {
     }
 
     public func weight(_ color: Color) -> Int { weights[color] ?? 0 }
-
-    enum CodingKeys: String, CodingKey {
-        case id, service, trigger, revision, previousRevision, from, to, phase, step, weights, fast, promoteRequested
-        case startedAt, updatedAt, finishedAt, result, reason
-    }
-
-    /// Absent values are written as `null`, as in every control API answer.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(service, forKey: .service)
-        try c.encode(trigger, forKey: .trigger)
-        try c.encode(revision, forKey: .revision)
-        try c.encode(previousRevision, forKey: .previousRevision)
-        try c.encode(from, forKey: .from)
-        try c.encode(to, forKey: .to)
-        try c.encode(phase, forKey: .phase)
-        try c.encode(step, forKey: .step)
-        try c.encode(weights, forKey: .weights)
-        try c.encode(fast, forKey: .fast)
-        try c.encode(promoteRequested, forKey: .promoteRequested)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
-        try c.encode(finishedAt, forKey: .finishedAt)
-        try c.encode(result, forKey: .result)
-        try c.encode(reason, forKey: .reason)
-    }
 }
 
 /// What a blue-green service is serving (table `deployment`, one row a service) and the

@@ -19,18 +19,18 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
 /// "pid": 4242 | null}`.
 public struct SupervisorEvent: Sendable, Codable, Equatable {
     /// Assigned by the store; nil until written.
-    public var id: Int64?
+    @ExplicitNull public var id: Int64?
     public var time: Date
     /// Service name; `"vigil"` for the supervisor's own events.
     public var service: String
     /// `blue`/`green` for blue-green services, nil otherwise.
-    public var color: String?
+    @ExplicitNull public var color: String?
     public var kind: EventKind
     /// Machine-readable cause where one applies: for restarts one of
     /// `exit`, `signal`, `liveness`, `memory`, `manual` (the metric label values).
-    public var reason: String?
+    @ExplicitNull public var reason: String?
     public var message: String
-    public var pid: Int32?
+    @ExplicitNull public var pid: Int32?
 
     public init(id: Int64? = nil, time: Date = Date(), service: String, color: String? = nil, kind: EventKind, reason: String? = nil, message: String, pid: Int32? = nil) {
         self.id = id
@@ -41,20 +41,5 @@ public struct SupervisorEvent: Sendable, Codable, Equatable {
         self.reason = reason
         self.message = message
         self.pid = pid
-    }
-
-    enum CodingKeys: String, CodingKey { case id, time, service, color, kind, reason, message, pid }
-
-    /// Absent values are written as `null`, as in every control API answer, so scripts can rely on every key.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(time, forKey: .time)
-        try c.encode(service, forKey: .service)
-        try c.encode(color, forKey: .color)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(message, forKey: .message)
-        try c.encode(pid, forKey: .pid)
     }
 }
