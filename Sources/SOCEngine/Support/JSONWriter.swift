@@ -92,6 +92,10 @@ struct JSONWriter {
         needsComma = true
     }
 
+    mutating func number(_ value: Double?) {
+        if let value { number(value) } else { null() }
+    }
+
     mutating func date(_ value: Date) { string(ISO8601.format(value)) }
 
     mutating func date(_ value: Date?) {
@@ -101,6 +105,16 @@ struct JSONWriter {
     mutating func strings(_ values: [String]) {
         beginArray()
         for value in values { string(value) }
+        endArray()
+    }
+
+    /// A value that writes itself.
+    mutating func value(_ value: some JSONWritable) { value.write(to: &self) }
+
+    /// An array of values that write themselves.
+    mutating func array(_ values: [some JSONWritable]) {
+        beginArray()
+        for value in values { value.write(to: &self) }
         endArray()
     }
 
@@ -147,4 +161,9 @@ struct JSONWriter {
         }
         bytes.append(UInt8(ascii: "\""))
     }
+}
+
+/// A model type written directly by ``JSONWriter`` (one object, its members in SPEC order).
+protocol JSONWritable {
+    func write(to w: inout JSONWriter)
 }
