@@ -38,32 +38,12 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         self.handler = handler
         if let path = unixSocket {
             listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                raw.copyBytes(from: Array(path.utf8.prefix(raw.count - 1)) + [0])
-            }
-            let rc = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
-            guard rc == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            try bindUnixSocket(listener, path: path)
         } else {
             listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var one: Int32 = 1
             setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = 0
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let rc = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                    guard bind(listener, pointer, length) == 0 else { return -1 }
-                    return getsockname(listener, pointer, &length)
-                }
-            }
-            guard rc == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-            port = UInt16(bigEndian: address.sin_port)
+            port = try bindLoopbackEphemeralPort(listener)
         }
         guard listen(listener, 512) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         Thread { [self] in acceptLoop() }.start()

@@ -25,3 +25,39 @@ public func connectedTCPSocket(host: String = "127.0.0.1", port: UInt16, timeout
     }
     return fd
 }
+
+/// Binds `fd` (an AF_INET socket) to 127.0.0.1 on a port the kernel picks, and returns that port.
+/// The caller owns (and closes) the descriptor, also when this throws.
+public func bindLoopbackEphemeralPort(_ fd: Int32) throws -> UInt16 {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+        }
+    }
+    guard ok else { throw TestKitError("cannot bind 127.0.0.1:0: \(String(cString: strerror(errno)))") }
+    return UInt16(bigEndian: address.sin_port)
+}
+
+/// Binds `fd` (an AF_UNIX socket) to `path`. The caller owns (and closes) the descriptor, also
+/// when this throws.
+public func bindUnixSocket(_ fd: Int32, path: String) throws {
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8)
+    guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+        throw TestKitError("socket path too long for sockaddr_un: \(path)")
+    }
+    withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+        buffer.copyBytes(from: bytes)
+        buffer[bytes.count] = 0
+    }
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard bound == 0 else { throw TestKitError("cannot bind the Unix socket \(path): \(String(cString: strerror(errno)))") }
+}
