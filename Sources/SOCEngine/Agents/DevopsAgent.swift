@@ -26,23 +26,17 @@ public struct DevopsAgent: ThreatAgent {
     public func analyze(_ input: AgentInput) async throws -> AgentFinding {
         let time = input.signal.timestamp
         guard let source else {
-            var operations = OperationalContext()
-            operations.reachable = false
-            return AgentFinding(analysis: analysis(
-                "Vigil's control API is not configured (VIGIL_CONTROL unset), so supervisor events around the signal could not be checked.",
-                confidence: 0.3, findings: ["No Vigil control API configured"],
-                recommendations: ["Set VIGIL_CONTROL to the control socket so rollouts and restarts are taken into account"]), operations: operations)
+            return unchecked("Vigil's control API is not configured (VIGIL_CONTROL unset), so supervisor events around the signal could not be checked.",
+                             confidence: 0.3, finding: "No Vigil control API configured",
+                             recommendation: "Set VIGIL_CONTROL to the control socket so rollouts and restarts are taken into account")
         }
         let events: [SupervisorEvent]
         do {
             events = try await source.events(since: time.addingTimeInterval(-before))
         } catch {
-            var operations = OperationalContext()
-            operations.reachable = false
-            return AgentFinding(analysis: analysis(
-                "Vigil at \(source.location) is not reachable (\(error)); rollouts, restarts and crash loops near the signal could not be checked.",
-                confidence: 0.2, findings: ["Vigil unreachable at \(source.location): \(error)"],
-                recommendations: ["Check that Vigil is running and its control socket is readable by the engine"]), operations: operations)
+            return unchecked("Vigil at \(source.location) is not reachable (\(error)); rollouts, restarts and crash loops near the signal could not be checked.",
+                             confidence: 0.2, finding: "Vigil unreachable at \(source.location): \(error)",
+                             recommendation: "Check that Vigil is running and its control socket is readable by the engine")
         }
         let window = events.filter { Self.watchedKinds.contains($0.kind) && $0.time >= time.addingTimeInterval(-before) && $0.time <= time.addingTimeInterval(after) }
             .sorted { ($0.time, $0.id ?? 0) < ($1.time, $1.id ?? 0) }
@@ -80,6 +74,13 @@ public struct DevopsAgent: ThreatAgent {
         }
         let text = "Vigil recorded \(OperationalContext.describe(operations))\(operations.probeFailures > 0 ? " and \(Say.plural(operations.probeFailures, "probe failure"))" : "") within \(Say.duration(before)) of the signal; \(operations.hasChanges ? "an operational change may explain part of it" : "the platform itself did not change")."
         return AgentFinding(analysis: analysis(text, confidence: 0.85, findings: findings, recommendations: recommendations), operations: operations)
+    }
+
+    /// The finding when Vigil's events could not be read (`operations.reachable` false).
+    private func unchecked(_ text: String, confidence: Double, finding: String, recommendation: String) -> AgentFinding {
+        var operations = OperationalContext()
+        operations.reachable = false
+        return AgentFinding(analysis: analysis(text, confidence: confidence, findings: [finding], recommendations: [recommendation]), operations: operations)
     }
 
     /// "rollout_started: api (green) 4 minutes before the signal: <message>".
