@@ -49,7 +49,13 @@ final class SystemdNotifyTests: XCTestCase {
         // Hang the supervisor actor: pings stop (after any already on their way) ...
         vigil.terminate(signal: SIGUSR2)
         XCTAssertTrue(vigil.waitForOutput("supervisor actor blocked on purpose"), vigil.output)
-        Thread.sleep(forTimeInterval: (pingInterval * 2).seconds)
+        // The watchdog logs the missed check when it decides not to ping; any ping sent before
+        // that is already in the socket. (Polled, not a fixed sleep: a slow machine may take
+        // longer than a few intervals. If the loops were already not answering before the hang,
+        // no new line comes and pings had stopped anyway.)
+        _ = poll(timeout: .seconds(30)) {
+            vigil.output.components(separatedBy: "supervisor actor blocked on purpose").last?.contains("did not answer within") == true
+        }
         let pingsWhenHung = notify.watchdogPings
         Thread.sleep(forTimeInterval: (pingInterval * 4).seconds)
         XCTAssertEqual(notify.watchdogPings, pingsWhenHung, "a hung supervisor must not ping the watchdog")
