@@ -13,23 +13,28 @@ struct OrphanReaper {
 
     func reap(stopTimeouts: [String: Duration]) async {
         guard let records = try? store.instances(), !records.isEmpty else { return }
-        var groups: [(InstanceRecord, pid_t)] = []
+        // One pass over /proc for all records: the start times of each process group's members.
+        var memberStarts: [pid_t: [UInt64]] = [:]
+        ProcStat.forEachProcess { _, stat in memberStarts[stat.processGroup, default: []].append(stat.startTicks) }
+        var signalled: [InstanceRecord] = []
         for record in records {
-            let leaderAlive = ProcessStat.read(pid: record.pid)?.startTime == record.startTime
+            let leaderAlive = ProcessStat.startTime(pid: record.pid) == record.startTime
             // The leader may be gone while children it left are still in its group.
-            let members = ProcessStat.members(ofGroup: record.pid).filter { pid in
-                (ProcessStat.read(pid: pid)?.startTime ?? 0) >= record.startTime
-            }
-            if leaderAlive || !members.isEmpty {
+            let membersLeft = memberStarts[record.pid, default: []].contains { $0 >= record.startTime }
+            if leaderAlive || membersLeft {
                 _ = ProcessGroup.signal(record.pid, SIGTERM)
-                groups.append((record, record.pid))
+                signalled.append(record)
             } else {
                 try? store.removeInstance(service: record.service, color: record.color)
             }
         }
-        for (record, group) in groups {
+        // Every group got its signal at once, so each stop.timeout runs from now: the start
+        // waits for the longest one, not for their sum.
+        let signalledAt = ContinuousClock.now
+        for record in signalled {
+            let group = record.pid
             let timeout = stopTimeouts[record.service] ?? .seconds(10)
-            let deadline = ContinuousClock.now + timeout
+            let deadline = signalledAt + timeout
             while ProcessGroup.exists(group), ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(20))
             }
