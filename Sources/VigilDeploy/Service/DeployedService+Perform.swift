@@ -136,12 +136,12 @@ extension DeployedService {
         guard let router, let plan = machine.plan else { return }
         let analyzer = RolloutAnalyzer(spec: plan.analysis, router: router, curl: resources.curl)
         let inputs = self.inputs
-        analyses.removeAll { $0.isCancelled }
-        analyses.append(Task {
+        analysis?.cancel()
+        analysis = Task {
             let verdict = await analyzer.analyze(color, stage: stage, window: window)
             guard !Task.isCancelled else { return }
             inputs?.yield(.machine(.analysis(verdict, generation: generation)))
-        })
+        }
     }
 
     /// Polls the router until `color` has no request in flight (the machine's drainTimeout

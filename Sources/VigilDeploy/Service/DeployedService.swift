@@ -30,7 +30,9 @@ public actor DeployedService: ManagedService {
     var revisions: [String: Revision] = [:]
     var timers: [RolloutStateMachine.TimerKind: Task<Void, Never>] = [:]
     var drainWatches: [Color: Task<Void, Never>] = [:]
-    var analyses: [Task<Void, Never>] = []
+    /// The analysis running, if any. The machine asks for the next one only after this one's
+    /// verdict or at a new step (which makes this one's verdict stale), so one is enough.
+    var analysis: Task<Void, Never>?
     /// What was last told to the machine about each color, so only changes are sent.
     var observed: [Color: ObservedInstance] = [:]
     var inputs: AsyncStream<Input>.Continuation?
@@ -232,7 +234,7 @@ public actor DeployedService: ManagedService {
         timers.removeAll()
         drainWatches.values.forEach { $0.cancel() }
         drainWatches.removeAll()
-        analyses.forEach { $0.cancel() }
-        analyses.removeAll()
+        analysis?.cancel()
+        analysis = nil
     }
 }
