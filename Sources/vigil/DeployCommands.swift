@@ -131,9 +131,6 @@ struct HistoryCommand: ParsableCommand {
             ])
         }
         if history.rollouts.isEmpty { return print("no rollouts yet") }
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
-        }
+        StatusTable.columns(rows).forEach { print($0) }
     }
 }

@@ -46,12 +46,16 @@ enum StatusTable {
             }
         }
         if report.services.isEmpty { return "no services configured" }
+        return (columns(rows) + rolloutLines(report)).joined(separator: "\n")
+    }
+
+    /// `rows` (the first is the header) as lines of left-aligned columns two spaces apart.
+    static func columns(_ rows: [[String]]) -> [String] {
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        let table = rows.map { row in
+        return rows.map { row in
             zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
                 .trimmingCharacters(in: .whitespaces)
         }
-        return (table + rolloutLines(report)).joined(separator: "\n")
     }
 
     /// Under the table, one line per blue-green service: the active revision, and the rollout in progress.
