@@ -10,7 +10,6 @@ cost is measured the same way over an equal window with no scrapes and subtracte
 Measures only; asserts nothing.
 """
 import argparse
-import datetime
 import os
 import socket
 import statistics
@@ -19,7 +18,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from supervisor_bench import Vigil, fixture_manifest, percentile, proc_usage  # noqa: E402
+from benchlib import Vigil, fixture_manifest, machine, percentile, proc_usage, today, write_result  # noqa: E402
 
 
 def free_port():
@@ -39,12 +38,7 @@ def bench_scrape(vigil_bin, fixture, count, scrapes, base_port):
     vigil = Vigil(vigil_bin, manifests, extra_config=f"metrics: {{listen: 127.0.0.1:{port}}}\n")
     try:
         vigil.start()
-
-        def all_ready():
-            status = vigil.status()
-            return status is not None and sum(1 for s in status["services"] if s["instances"][0]["ready"]) == count
-
-        vigil.wait_until(all_ready, 120, f"{count} services ready")
+        vigil.wait_all_ready(count)
         for _ in range(3):
             body = scrape(port)
         latencies = []
@@ -78,12 +72,11 @@ def main():
     result = bench_scrape(args.vigil, args.vigil + "-fixture", args.services, args.scrapes, 23000)
     print(f"scrape: {result}", flush=True)
 
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
-    cpu = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].split(":")[-1].strip()
+    stamp = today()
     lines = [
         f"# Metrics scrape benchmark, {stamp}",
         "",
-        f"Machine: {os.cpu_count()} cores, {cpu}. Release build. `Benchmarks/run.sh`.",
+        f"Machine: {machine()}. Release build. `Benchmarks/run.sh`.",
         "",
         f"{result['services']} services, each probed once a second; {result['scrapes']} scrapes of `/metrics` back to back over loopback HTTP.",
         "",
@@ -96,11 +89,7 @@ def main():
         "on the host) for process-group memory and CPU, and writes the registry. CPU per scrape is Vigil's",
         "CPU during the scrapes minus its CPU over an equally long idle window (the probes keep running).",
     ]
-    os.makedirs("Benchmarks/results", exist_ok=True)
-    path = f"Benchmarks/results/metrics-{stamp}.md"
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"wrote {path}")
+    write_result("metrics", stamp, lines)
 
 
 if __name__ == "__main__":

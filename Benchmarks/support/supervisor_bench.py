@@ -11,90 +11,14 @@ Measures, against a real `vigil up` (release build) supervising real processes o
 Every loop is bounded in count and time; all traffic stays on 127.0.0.1.
 """
 import argparse
-import datetime
-import json
 import os
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, int(round(p / 100 * (len(ordered) - 1)))))
-    return ordered[index]
-
-
-class Vigil:
-    """A `vigil up` in a scratch directory."""
-
-    def __init__(self, vigil_bin, manifests, extra_config=""):
-        self.bin = vigil_bin
-        self.dir = tempfile.mkdtemp(prefix="vb")
-        os.makedirs(f"{self.dir}/m")
-        for name, yaml in manifests.items():
-            with open(f"{self.dir}/m/{name}.yaml", "w") as f:
-                f.write(yaml)
-        with open(f"{self.dir}/vigil.yaml", "w") as f:
-            f.write(f"apiVersion: vigil/v1\nkind: Supervisor\nstateDir: {self.dir}/s\nmanifests: [{self.dir}/m]\n{extra_config}")
-        self.proc = None
-
-    def start(self):
-        self.log = open(f"{self.dir}/vigil.out", "w")
-        self.proc = subprocess.Popen([self.bin, "up", "--config", f"{self.dir}/vigil.yaml"], stdout=self.log, stderr=subprocess.STDOUT)
-        self.wait_until(lambda: self.proc.poll() is not None or self.status() is not None, 30, "control socket")
-        if self.proc.poll() is not None:
-            self.wait_until(lambda: False, 0, "vigil up (it exited)")
-
-    def cli(self, *args):
-        out = subprocess.run([self.bin, *args, "--config", f"{self.dir}/vigil.yaml"], capture_output=True, text=True, timeout=60)
-        return out.stdout if out.returncode == 0 else None
-
-    def status(self):
-        out = self.cli("status", "--json")
-        return json.loads(out) if out else None
-
-    def events(self):
-        out = self.cli("events", "--json", "-n", "5000", "--since", "0")
-        return json.loads(out)["events"] if out else []
-
-    def wait_until(self, condition, timeout, what):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if condition():
-                return
-            time.sleep(0.05)
-        with open(f"{self.dir}/vigil.out") as f:
-            tail = "".join(f.readlines()[-20:])
-        raise SystemExit(f"timed out waiting for {what}; vigil said:\n{tail}")
-
-    def stop(self):
-        started = time.monotonic()
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=120)
-        return time.monotonic() - started
-
-    def cleanup(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def fixture_manifest(fixture, name, port, probe_period="1s"):
-    probes = f"probes:\n  readiness: {{http: {{path: /ready}}, period: {probe_period}, timeout: 1s}}\n"
-    return f"apiVersion: vigil/v1\nkind: Service\nname: {name}\ncommand: [{fixture}, --port, \"${{PORT}}\"]\nport: {port}\n{probes}"
-
-
-def parse_time(text):
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-
+sys.path.insert(0, os.path.dirname(__file__))
+from benchlib import Vigil, fixture_manifest, machine, parse_time, percentile, proc_usage, today, write_result  # noqa: E402
 
 def bench_respawn(vigil_bin, crasher, crashes):
     stamps = tempfile.mktemp(prefix="vb-stamps")
@@ -127,20 +51,6 @@ def bench_respawn(vigil_bin, crasher, crashes):
     return {"crashes": len(gaps), "p50_ms": statistics.median(gaps), "p99_ms": percentile(gaps, 99), "max_ms": max(gaps)}
 
 
-def proc_usage(pid):
-    """(cpu seconds, {Rss, Pss, Private_Dirty, ...} in bytes) of one process."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / CLK_TCK
-    memory = {}
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] == "kB":
-                memory[parts[0].rstrip(":")] = int(parts[1]) * 1024
-    return cpu, memory
-
-
 def bench_services(vigil_bin, fixture, count, window, base_port):
     manifests = {f"s{i}": fixture_manifest(fixture, f"s{i}", base_port + i) for i in range(count)}
     vigil = Vigil(vigil_bin, manifests)
@@ -148,12 +58,7 @@ def bench_services(vigil_bin, fixture, count, window, base_port):
     try:
         launched = time.monotonic()
         vigil.start()
-
-        def all_ready():
-            status = vigil.status()
-            return status is not None and sum(1 for s in status["services"] if s["instances"][0]["ready"]) == count
-
-        vigil.wait_until(all_ready, 120, f"{count} services ready")
+        vigil.wait_all_ready(count)
         result["all_ready_s"] = time.monotonic() - launched
         events = vigil.events()
         started = [parse_time(e["time"]) for e in events if e["kind"] == "supervisor_started"]
@@ -191,12 +96,11 @@ def main():
         services.append(bench_services(args.vigil, fixture, count, window, 21000))
         print(f"services: {services[-1]}", flush=True)
 
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
-    cpu = subprocess.run(["sh", "-c", "nproc; grep -m1 'model name' /proc/cpuinfo"], capture_output=True, text=True).stdout.split("\n")
+    stamp = today()
     lines = [
         f"# Supervisor benchmarks, {stamp}",
         "",
-        f"Machine: {cpu[0]} cores, {cpu[1].split(':')[-1].strip() if len(cpu) > 1 else ''}. Release build. `Benchmarks/run.sh{' --quick' if args.quick else ''}`.",
+        f"Machine: {machine()}. Release build. `Benchmarks/run.sh{' --quick' if args.quick else ''}`.",
         "",
         "## Crash to respawn (backoff initial 0s, 200 crashes)",
         "",
@@ -223,11 +127,7 @@ def main():
         "PSS divides shared pages among their users (the measure quoted for s6 and runit); anonymous is what",
         "Vigil itself allocated (heap, stacks), the rest being mapped code of the binary and its libraries.",
     ]
-    os.makedirs("Benchmarks/results", exist_ok=True)
-    path = f"Benchmarks/results/supervisor-{stamp}.md"
-    with open(path, "w") as f:
-        f.write("\n".join(lines) + "\n")
-    print(f"wrote {path}")
+    write_result("supervisor", stamp, lines)
 
 
 if __name__ == "__main__":
