@@ -129,23 +129,24 @@ public final class HistoryIndex: @unchecked Sendable {
             guard let keys = keys(of: rowID) else { return }
             let row = UInt32(truncatingIfNeeded: rowID)
             for key in [keys.typeCustomer, keys.ip, keys.subnet] where key != 0 {
-                guard var entries = buckets[key] else { continue }
-                var low = 0
-                var high = entries.count - 1
-                while low <= high {
-                    let mid = (low + high) / 2
-                    if entries[mid].row == row {
-                        entries[mid].status = status
-                        break
-                    } else if entries[mid].row < row {
-                        low = mid + 1
-                    } else {
-                        high = mid - 1
-                    }
-                }
-                buckets[key] = entries
+                // Find the entry, then write through the dictionary in place: copying the bucket
+                // out and back would copy every entry of a busy key per verdict.
+                guard let found = buckets[key].flatMap({ Self.position(of: row, in: $0) }) else { continue }
+                buckets[key]![found].status = status
             }
         }
+    }
+
+    /// The index of the entry for `row` in a bucket (entries are in row order).
+    private static func position(of row: UInt32, in entries: [Entry]) -> Int? {
+        var low = 0
+        var high = entries.count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            if entries[mid].row == row { return mid }
+            if entries[mid].row < row { low = mid + 1 } else { high = mid - 1 }
+        }
+        return nil
     }
 
     /// Forgets every threat with a row id up to and including `rowID` (retention).
