@@ -101,23 +101,26 @@ struct NodeReader {
         return value
     }
 
-    func bool(_ node: Node, _ field: String) -> Bool? {
+    /// The single value in `node` parsed by `parse`; when that fails, `message` (given the text
+    /// as written) is reported at the node.
+    private func parsed<T>(_ node: Node, _ field: String, _ parse: (String) -> T?, else message: (String) -> String) -> T? {
         guard let text = string(node, field) else { return nil }
-        guard let value = node.bool else {
-            error(node, "'\(field)' must be true or false, not '\(text)'")
+        guard let value = parse(text) else {
+            error(node, message(text))
             return nil
         }
         return value
     }
 
+    func bool(_ node: Node, _ field: String) -> Bool? {
+        parsed(node, field, { _ in node.bool }) { "'\(field)' must be true or false, not '\($0)'" }
+    }
+
     func duration(_ node: Node, _ field: String) -> Duration? {
-        guard let text = string(node, field) else { return nil }
-        guard let value = DurationFormat.parse(text) else {
+        parsed(node, field, DurationFormat.parse) { text in
             let hint = Int(text) != nil ? " (a duration needs a unit: \(text)s)" : ""
-            error(node, "'\(field)' is not a duration: '\(text)'\(hint); write it like \(DurationFormat.examples)")
-            return nil
+            return "'\(field)' is not a duration: '\(text)'\(hint); write it like \(DurationFormat.examples)"
         }
-        return value
     }
 
     /// A duration that must be greater than zero (periods, intervals, timeouts).
@@ -131,61 +134,43 @@ struct NodeReader {
     }
 
     func size(_ node: Node, _ field: String) -> ByteSize? {
-        guard let text = string(node, field) else { return nil }
-        guard let value = ByteSize(parsing: text) else {
-            error(node, "'\(field)' is not a size: '\(text)'; write it like \(ByteSize.examples) (units are powers of 1024: Ki, Mi, Gi, Ti)")
-            return nil
+        parsed(node, field, ByteSize.init(parsing:)) {
+            "'\(field)' is not a size: '\($0)'; write it like \(ByteSize.examples) (units are powers of 1024: Ki, Mi, Gi, Ti)"
         }
-        return value
     }
 
     func ratio(_ node: Node, _ field: String) -> Ratio? {
-        guard let text = string(node, field) else { return nil }
-        guard let value = Ratio(parsing: text) else {
-            error(node, "'\(field)' is not a ratio: '\(text)'; write it like \(Ratio.examples)")
-            return nil
-        }
-        return value
+        parsed(node, field, Ratio.init(parsing:)) { "'\(field)' is not a ratio: '\($0)'; write it like \(Ratio.examples)" }
     }
 
     func port(_ node: Node, _ field: String) -> UInt16? {
-        guard let text = string(node, field) else { return nil }
-        guard let value = node.int, !text.contains("."), (1...65535).contains(value) else {
-            error(node, "'\(field)' must be a port number from 1 to 65535, not '\(text)'")
-            return nil
+        let number = { (text: String) -> UInt16? in
+            guard let value = node.int, !text.contains("."), (1...65535).contains(value) else { return nil }
+            return UInt16(value)
         }
-        return UInt16(value)
+        return parsed(node, field, number) { "'\(field)' must be a port number from 1 to 65535, not '\($0)'" }
     }
 
     func hostPort(_ node: Node, _ field: String) -> HostPort? {
-        guard let text = string(node, field) else { return nil }
-        guard let value = HostPort(parsing: text) else {
-            error(node, "'\(field)' must be host:port with a port from 1 to 65535, such as 127.0.0.1:8080, not '\(text)'")
-            return nil
+        parsed(node, field, HostPort.init(parsing:)) {
+            "'\(field)' must be host:port with a port from 1 to 65535, such as 127.0.0.1:8080, not '\($0)'"
         }
-        return value
     }
 
     func signal(_ node: Node, _ field: String) -> SignalName? {
-        guard let text = string(node, field) else { return nil }
-        guard let value = SignalName(parsing: text) else {
+        parsed(node, field, SignalName.init(parsing:)) {
             let names = SignalName.known.map(\.name).joined(separator: ", ")
-            error(node, "'\(field)' is not a known signal: '\(text)'; use one of \(names) (TERM and 15 work too)")
-            return nil
+            return "'\(field)' is not a known signal: '\($0)'; use one of \(names) (TERM and 15 work too)"
         }
-        return value
     }
 
     /// One of a fixed set of words, such as `restart.policy`.
     func choice<T: RawRepresentable>(_ node: Node, _ field: String, _ type: T.Type, allowed: [T]) -> T? where T.RawValue == String {
-        guard let text = string(node, field) else { return nil }
-        guard let value = T(rawValue: text), allowed.contains(where: { $0.rawValue == text }) else {
+        parsed(node, field, { text in allowed.first { $0.rawValue == text } }) { text in
             let names = allowed.map(\.rawValue)
             let hint = NearestName.suggestion(for: text, among: names).map { "did you mean '\($0)'? " } ?? ""
-            error(node, "'\(field)' must be one of \(names.joined(separator: ", ")), not '\(text)'; \(hint)".trimmingCharacters(in: CharacterSet(charactersIn: "; ")))
-            return nil
+            return "'\(field)' must be one of \(names.joined(separator: ", ")), not '\(text)'; \(hint)".trimmingCharacters(in: CharacterSet(charactersIn: "; "))
         }
-        return value
     }
 
     /// A non-empty list of strings, such as an argv.
