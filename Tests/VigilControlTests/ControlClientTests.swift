@@ -7,7 +7,8 @@ import VigilSupervisor
 
 /// ControlClient against real HTTP servers on a Unix socket and on 127.0.0.1.
 final class ControlClientTests: XCTestCase {
-    private var directory: String!
+    private var temporary: TemporaryDirectory!
+    private var directory: String { temporary.path }
     private var servers: [LoopbackHTTPServer] = []
 
     private struct Echo: Codable, Equatable {
@@ -17,13 +18,12 @@ final class ControlClientTests: XCTestCase {
     }
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "vigil-ctl-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory()
     }
 
     override func tearDown() {
         servers.forEach { $0.stop() }
-        try? FileManager.default.removeItem(atPath: directory)
+        temporary.remove()
     }
 
     /// A server playing the control API: echo, a 404 JSON error, a text 500, a silent route and streams.

@@ -70,7 +70,7 @@ final class CurlProbeTests: XCTestCase {
     }
 
     func testConnectionRefused() async throws {
-        let port = try unusedPort()
+        let port = try freeTCPPort()
         let result = await HTTPProbe(url: "http://127.0.0.1:\(port)/ok", headers: [:], client: client).check(timeout: .seconds(10))
         XCTAssertEqual(result, .failure("GET http://127.0.0.1:\(port)/ok: connection refused"))
     }
@@ -92,7 +92,7 @@ final class CurlProbeTests: XCTestCase {
         XCTAssertEqual(result, .success)
         XCTAssertTrue(poll { server.accepted == 1 && server.closed == 1 }, "the probe's connection is closed, accepted \(server.accepted) closed \(server.closed)")
 
-        let port = try unusedPort()
+        let port = try freeTCPPort()
         let refused = await TCPProbe(host: "127.0.0.1", port: port, client: client).check(timeout: .seconds(10))
         XCTAssertEqual(refused, .failure("connect 127.0.0.1:\(port): connection refused"))
     }
@@ -116,15 +116,15 @@ final class CurlProbeTests: XCTestCase {
     }
 
     func testGetOverUnixSocket() async throws {
-        let directory = try temporaryDirectory()
-        let socketServer = try LoopbackHTTPServer(unixSocket: directory + "/probe.sock") { request in
+        let directory = try TemporaryDirectory()
+        let socketServer = try LoopbackHTTPServer(unixSocket: directory.appending("probe.sock")) { request in
             .respond(status: 204, headers: [:], body: [])
         }
         defer {
             socketServer.stop()
-            try? FileManager.default.removeItem(atPath: directory)
+            directory.remove()
         }
-        let outcome = await client.get(url: "http://localhost/healthz", timeout: .seconds(10), unixSocketPath: directory + "/probe.sock")
+        let outcome = await client.get(url: "http://localhost/healthz", timeout: .seconds(10), unixSocketPath: directory.appending("probe.sock"))
         XCTAssertEqual(outcome, .response(status: 204, body: []))
         XCTAssertEqual(socketServer.requests.first?.path, "/healthz")
     }
@@ -178,34 +178,6 @@ final class CurlProbeTests: XCTestCase {
 
 // MARK: - Helpers
 
-private func unusedPort() throws -> UInt16 {
-    let server = try LoopbackHTTPServer { _ in .silent }
-    let port = server.port
-    server.stop()
-    _ = poll { (try? probeRefused(port)) == true }
-    return port
-}
-
-/// True once nothing listens on `port` any more.
-private func probeRefused(_ port: UInt16) throws -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = port.bigEndian
-    let rc = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    return rc != 0 && errno == ECONNREFUSED
-}
-
-private func temporaryDirectory() throws -> String {
-    let path = NSTemporaryDirectory() + "vigil-curl-" + UUID().uuidString.prefix(8)
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
-}
-
 private func processCPUSeconds() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -218,14 +190,15 @@ private func processCPUSeconds() -> Double {
 private struct NginxServer {
     let port: UInt16
     let process: Process
-    let prefix: String
+    let prefix: TemporaryDirectory
 
     static func start() throws -> NginxServer {
         guard let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw XCTSkip("nginx is not installed")
         }
-        let prefix = try temporaryDirectory()
-        let port = try unusedPort()
+        let directory = try TemporaryDirectory()
+        let prefix = directory.path
+        let port = try freeTCPPort()
         let config = """
             daemon off; master_process off; worker_processes 1;
             pid \(prefix)/nginx.pid; error_log \(prefix)/error.log;
@@ -242,13 +215,13 @@ private struct NginxServer {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["-p", prefix, "-c", prefix + "/nginx.conf", "-e", prefix + "/error.log"]
         try process.run()
-        return NginxServer(port: port, process: process, prefix: prefix)
+        return NginxServer(port: port, process: process, prefix: directory)
     }
 
     /// SIGKILL: single-process nginx inherits the test runner's blocked SIGTERM and would ignore it.
     func stop() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        try? FileManager.default.removeItem(atPath: prefix)
+        prefix.remove()
     }
 }

@@ -6,15 +6,15 @@ import XCTest
 
 /// StateStore and EventLog on real SQLite files in temp directories.
 final class StateStoreTests: XCTestCase {
-    private var directory: String!
+    private var temporary: TemporaryDirectory!
+    private var directory: String { temporary.path }
 
     override func setUpWithError() throws {
-        directory = NSTemporaryDirectory() + "vigil-state-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        temporary = try TemporaryDirectory()
     }
 
     override func tearDown() {
-        try? FileManager.default.removeItem(atPath: directory)
+        temporary.remove()
     }
 
     private func event(_ service: String, _ message: String, at time: Date = Date(), kind: EventKind = .restarted) -> SupervisorEvent {
