@@ -202,8 +202,9 @@ public actor DeployedService: ManagedService {
     func send(_ command: Command) async throws -> CommandOutcome {
         guard running, let inputs else { throw DeployError.stopped(name) }
         return try await withCheckedThrowingContinuation { continuation in
-            if case .dropped = inputs.yield(.command(command, continuation)) {
-                continuation.resume(throwing: DeployError.stopped(name))
+            // The queue is unbounded, so nothing is dropped; a finished one (stopped) answers here.
+            guard case .enqueued = inputs.yield(.command(command, continuation)) else {
+                return continuation.resume(throwing: DeployError.stopped(name))
             }
         }
     }
