@@ -63,6 +63,8 @@ final class NginxAccessLogTailer: Sendable {
         var inode: UInt64 = 0
         var offset: Int64 = 0
         var partial: [UInt8] = []
+        /// Read into at every poll (made once, not every 200ms).
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
         init(path: String) { self.path = path }
 
@@ -85,7 +87,6 @@ final class NginxAccessLogTailer: Sendable {
                 partial = []
             }
             var bytes = partial
-            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             while true {
                 let count = pread(fd, &buffer, buffer.count, off_t(offset))
                 guard count > 0 else { break }
