@@ -48,15 +48,21 @@ extension Supervisor {
     private func reloadNow(_ source: ConfigurationSource) async -> ReloadOutcome {
         for observer in reloadObservers { await observer.willReload() }
         let outcome: ReloadOutcome
-        do {
-            let configuration = try source.load()
+        switch await Self.read(source) {
+        case .success(let configuration):
             outcome = .applied(await reload(to: configuration))
-        } catch {
-            rejectReload(error)
-            outcome = .rejected(error)
+        case .failure(let errors):
+            rejectReload(errors)
+            outcome = .rejected(errors)
         }
         for observer in reloadObservers { await observer.didReload(outcome) }
         return outcome
+    }
+
+    /// Reads and validates every file off the actor, so status requests and the watchdog's
+    /// heartbeat are answered while many manifests are parsed.
+    private nonisolated static func read(_ source: ConfigurationSource) async -> Result<LoadedConfiguration, ManifestErrors> {
+        Result { () throws(ManifestErrors) in try source.load() }
     }
 }
 
