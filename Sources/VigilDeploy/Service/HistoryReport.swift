@@ -1,16 +1,18 @@
 import Foundation
+import VigilSupervisor
 
 /// `vigil history SERVICE --json` and `GET /v1/services/{name}/history`: what is active, the
-/// rollouts newest first (with results and reasons), and the revisions ever deployed.
+/// rollouts newest first (with results and reasons), and the revisions ever deployed. Absent
+/// values are written as `null`, as in every control API answer.
 public struct HistoryReport: Codable, Sendable, Equatable {
     public struct Active: Codable, Sendable, Equatable {
         public var color: String
         public var revision: String
-        public var version: String?
+        @ExplicitNull public var version: String?
     }
 
     public var service: String
-    public var active: Active?
+    @ExplicitNull public var active: Active?
     public var rollouts: [RolloutRecord]
     public var revisions: [StoredRevision]
 }
@@ -18,5 +20,5 @@ public struct HistoryReport: Codable, Sendable, Equatable {
 /// The answer to `POST /v1/services/{name}/deploy|rollback`: the rollout that started.
 public struct RolloutStarted: Codable, Sendable, Equatable {
     public var rollout: RolloutRecord
-    public var version: String?
+    @ExplicitNull public var version: String?
 }
