@@ -183,22 +183,17 @@ final class ProcessLauncherTests: XCTestCase {
         XCTAssertNil(ProcessStat.read(pid: child.pid), "a reaped child has no /proc entry")
     }
 
-    func testLaunchIsFast() throws {
+    /// A thousand quick children: every one launched, reported once and reaped. (How fast a
+    /// launch is, is measured in Benchmarks/ — crash-to-respawn latency — not asserted here.)
+    func testAThousandLaunchesAreEachReported() throws {
         let count = 1000
         let exits = ExitCounter()
-        let clock = ContinuousClock()
-        let elapsed = try clock.measure {
-            for _ in 0..<count {
-                let child = try ProcessLauncher.launch(LaunchSpec(arguments: ["/bin/true"], stdout: .discard, stderr: .discard))
-                watcher.watch(pid: child.pid, pidfd: child.pidfd) { exits.record($0) }
-            }
+        for _ in 0..<count {
+            let child = try ProcessLauncher.launch(LaunchSpec(arguments: ["/bin/true"], stdout: .discard, stderr: .discard))
+            watcher.watch(pid: child.pid, pidfd: child.pidfd) { exits.record($0) }
         }
         XCTAssertTrue(poll { exits.count == count }, "every child should be reported, got \(exits.count)")
         XCTAssertEqual(exits.successes, count)
-        let perLaunch = elapsed / count
-        print("ProcessLauncher: \(count) launches of /bin/true in \(elapsed), \(perLaunch) per launch")
-        // Generous bound for a loaded 2-core box; typical is far below 1 ms.
-        XCTAssertLessThan(perLaunch, .milliseconds(20))
     }
 }
 
