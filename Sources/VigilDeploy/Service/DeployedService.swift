@@ -176,10 +176,10 @@ public actor DeployedService: ManagedService {
         return true
     }
 
-    public func status() async -> ServiceStatus {
+    public func status(readingUsage: Bool) async -> ServiceStatus {
         var instances: [InstanceStatus] = []
         for color in Color.allCases {
-            if let runner = runners[color] { instances.append(await runner.snapshot()) }
+            if let runner = runners[color] { instances.append(await runner.snapshot(readingUsage: readingUsage)) }
         }
         let deployment = machine.deployment
         let activeColor = deployment?.activeColor

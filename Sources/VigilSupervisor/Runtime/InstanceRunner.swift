@@ -85,8 +85,10 @@ public actor InstanceRunner {
         logFile?.close()
     }
 
-    public func snapshot() -> InstanceStatus {
-        let stat = machine.pid.flatMap { ProcessStat.read(pid: $0) }
+    /// The instance as `vigil status` shows it. `readingUsage: false` skips the /proc reads for
+    /// memory and CPU (left nil) where only state matters or usage is read another way.
+    public func snapshot(readingUsage: Bool = true) -> InstanceStatus {
+        let stat = readingUsage ? machine.pid.flatMap { ProcessStat.read(pid: $0) } : nil
         return InstanceStatus(
             color: color, pid: machine.pid, state: machine.state.rawValue, ready: machine.isReady && machine.state.hasProcess,
             restarts: machine.restarts, rssBytes: stat?.residentBytes, cpuSeconds: stat?.cpuSeconds, startedAt: machine.pid == nil ? nil : startedAt
@@ -124,7 +126,7 @@ public actor InstanceRunner {
         let now = (state: machine.state, ready: isReady)
         if let last = lastObserved, last.state == now.state, last.ready == now.ready { return }
         lastObserved = now
-        let status = snapshot()
+        let status = snapshot(readingUsage: false)
         for observer in observers { observer(status) }
     }
 

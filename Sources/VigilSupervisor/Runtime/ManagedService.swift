@@ -16,11 +16,16 @@ public protocol ManagedService: AnyObject, Sendable {
     /// `vigil restart`: a plain service restarts its process; a deployed one rolls the same
     /// revision out again, so there is no downtime.
     func restart(reason: String) async
-    func status() async -> ServiceStatus
+    /// `readingUsage: false` leaves memory and CPU nil and skips reading them from /proc.
+    func status(readingUsage: Bool) async -> ServiceStatus
     /// A reload changed this service's spec. Returns true when the service applied the change
     /// itself (a deployed service rolls the new spec out); false asks the supervisor to stop it
     /// and start a new one from the new spec.
     func update(to loaded: LoadedService) async -> Bool
+}
+
+extension ManagedService {
+    public func status() async -> ServiceStatus { await status(readingUsage: true) }
 }
 
 /// Builds the managed service for a spec the rollout layer owns; nil means a plain service.
@@ -43,8 +48,8 @@ final class PlainService: ManagedService {
     func restart(reason: String) async { await runner.send(.restart(reason: reason)) }
     func update(to loaded: LoadedService) async -> Bool { false }
 
-    func status() async -> ServiceStatus {
-        let instance = await runner.snapshot()
+    func status(readingUsage: Bool) async -> ServiceStatus {
+        let instance = await runner.snapshot(readingUsage: readingUsage)
         return ServiceStatus(
             name: name, state: instance.state, activeColor: runner.color == "default" ? nil : runner.color, revision: nil,
             version: runner.spec.env["VERSION"], instances: [instance], rollout: nil

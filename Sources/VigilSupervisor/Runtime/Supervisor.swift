@@ -111,11 +111,13 @@ public actor Supervisor {
 
     // MARK: - Status
 
-    public func status() async -> StatusReport {
+    /// Every service in manifest order. Metrics and the systemd summary pass
+    /// `readingUsage: false`: they need no per-instance /proc reads (metrics scan /proc once).
+    public func status(readingUsage: Bool = true) async -> StatusReport {
         var services: [ServiceStatus] = []
         for loaded in configuration.services {
             guard let runner = runners[loaded.spec.name] else { continue }
-            services.append(await runner.status())
+            services.append(await runner.status(readingUsage: readingUsage))
         }
         return StatusReport(services: services)
     }

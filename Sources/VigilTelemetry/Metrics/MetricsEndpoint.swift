@@ -45,7 +45,7 @@ public final class MetricsEndpoint: Sendable {
     public func server(version: String, supervisor: Supervisor) -> any Service {
         MetricsServer(
             listen: listen,
-            exporter: MetricsExporter(registry: registry, version: version, restarts: restarts, status: { await supervisor.status() })
+            exporter: MetricsExporter(registry: registry, version: version, restarts: restarts, status: { await supervisor.status(readingUsage: false) })
         )
     }
 }

@@ -123,7 +123,7 @@ public actor SystemdNotifications {
     }
 
     private func summary() async -> String {
-        let line = ServiceStatusSummary.line(for: await supervisor.status())
+        let line = ServiceStatusSummary.line(for: await supervisor.status(readingUsage: false))
         return rejectedReloadNote.map { "\(line); \($0)" } ?? line
     }
 }
