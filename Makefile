@@ -8,8 +8,10 @@ BUILD_PACKAGES := pkg-config libcurl4-openssl-dev libsystemd-dev libsqlite3-dev 
 # systemd-analyze (systemd) for the unit file, useradd (passwd) for install.sh.
 TEST_PACKAGES := nginx prometheus wrk gzip systemd passwd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# bash for `pipefail`: the test recipe pipes through tee and must keep swift test's status.
+SHELL := /bin/bash
 
-.PHONY: deps test-deps build build-release run test bench clean
+.PHONY: deps test-deps install-packages build build-release run test bench clean
 
 deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(BUILD_PACKAGES)"
@@ -34,9 +36,14 @@ build-release: deps
 run: build
 	.build/debug/vigil up --config vigil.yaml
 
+# The whole log goes to .build/test.log; on failure the failing assertions are repeated at
+# the end, because CI logs are often read from the tail.
 test: test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-swift-testing
+	@set -o pipefail; $(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log || { \
+		echo; echo "== failed tests and assertions (whole log: .build/test.log) =="; \
+		grep -E "error: |' failed \(|Fatal error|fatal error|Crash|Exited with" .build/test.log | head -80; \
+		exit 1; }
 
 bench: test-deps
 	Benchmarks/run.sh

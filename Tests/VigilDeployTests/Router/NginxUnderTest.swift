@@ -68,6 +68,13 @@ final class NginxUnderTest {
         guard poll(timeout: .seconds(20), { SimpleHTTP.get(port: port, path: "/health") != nil || !started.isRunning }), started.isRunning else {
             throw TestKitError("nginx did not start on 127.0.0.1:\(port): \(started.output) \((try? String(contentsOfFile: dir + "/error.log", encoding: .utf8)) ?? "")")
         }
+        // nginx writes a request's access-log line after the response has gone out, so the line of
+        // the /health probe above can land after a router under test began tailing at the end of
+        // the file, and be counted as one of the test's requests. Wait until it is there.
+        let accessLog = accessLogPath
+        guard poll(timeout: .seconds(20), { ((try? FileManager.default.attributesOfItem(atPath: accessLog)[.size] as? Int) ?? 0) > 0 }) else {
+            throw TestKitError("nginx answered /health but wrote no access-log line to \(accessLog) within 20 s")
+        }
     }
 
     func stop() {
