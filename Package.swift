@@ -130,7 +130,15 @@ let package = Package(
         .testTarget(name: "VigilSupervisorTests", dependencies: ["VigilSupervisor", "VigilManifest", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilControlTests", dependencies: ["VigilControl", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilTelemetryTests", dependencies: ["VigilTelemetry", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
-        .testTarget(name: "VigilDeployTests", dependencies: ["VigilDeploy", "VigilSupervisor", "VigilManifest", "VigilTestKit"], swiftSettings: settings),
+        .testTarget(
+            name: "VigilDeployTests",
+            dependencies: [
+                "VigilDeploy", "VigilSupervisor", "VigilManifest", "VigilTestKit",
+                // The router's encoders are checked byte for byte against NIO's on an EmbeddedChannel.
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: settings
+        ),
         .testTarget(name: "SOCEngineTests", dependencies: ["SOCEngine", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
     ]
 )

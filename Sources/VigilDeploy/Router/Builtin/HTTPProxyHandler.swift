@@ -12,10 +12,13 @@ import NIOHTTP1
 /// `epoll_ctl` calls per keep-alive request. Both directions are back-pressured: the client socket is
 /// not read while the upstream cannot take more bytes, and the upstream socket is not read while
 /// the client cannot, so a multi-GiB body never sits in memory.
+///
+/// Responses leave as bytes (`ClientResponseEncoder`), not through NIO's `HTTPResponseEncoder`:
+/// the pipeline is the request decoder and this handler.
 final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     private let core: RouterCore
     private var context: ChannelHandlerContext?
@@ -34,6 +37,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
     private var drainingDeferred = false
     /// Shutdown asked this connection to close after the response in progress.
     private var quiescing = false
+    private var encoder = ClientResponseEncoder()
 
     init(core: RouterCore) {
         self.core = core
@@ -104,7 +108,7 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
     private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         guard let route = core.routing.pick() else {
             discardingRequest = true
-            respond(.serviceUnavailable, "no color of \(core.configuration.service) has traffic", version: head.version, keepAlive: head.isKeepAlive)
+            respond(.serviceUnavailable, "no color of \(core.configuration.service) has traffic", to: head.method, version: head.version, keepAlive: head.isKeepAlive)
             return
         }
         core.traffic(route.color).requestStarted()
@@ -112,7 +116,8 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
         let started = ProxyExchange(route: route, forwardedHead: forwarded.head, clientVersion: head.version, clientKeepAlive: head.isKeepAlive)
         exchange = started
         if forwarded.expectsContinue {
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            let interim = encoder.head(HTTPResponseHead(version: head.version, status: .continue), requestMethod: head.method, allocator: context.channel.allocator)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(interim)), promise: nil)
         }
         connect(started, fresh: false)
     }
@@ -187,28 +192,31 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
         guard let exchange, let context else { return }
         exchange.status = Int(head.status.code)
         exchange.responseHeadAt = now()
-        // The color's head edited in place: its headers are copied once (by the first edit),
-        // its status and version storage only when the client speaks another version.
-        var response = head
-        HopByHopHeaders.strip(&response.headers)
+        // The color's head is copied once into the client's buffer, its hop-by-hop headers
+        // left out on the way, in the client's HTTP version.
+        let endToEnd = HopByHopHeaders.Filter(head.headers)
         var keepAlive = exchange.clientKeepAlive && !quiescing
         let oldClient = exchange.clientVersion.major == 1 && exchange.clientVersion.minor == 0
-        if oldClient, !response.headers.contains(name: "content-length") {
+        if oldClient, !endToEnd.hasContentLength {
             // HTTP/1.0 has no chunked encoding: the body ends when the connection closes.
             keepAlive = false
         }
-        if !keepAlive {
-            response.headers.add(name: "connection", value: "close")
-        } else if oldClient {
-            response.headers.add(name: "connection", value: "keep-alive")
-        }
+        let connection: StaticString? = !keepAlive ? "close" : oldClient ? "keep-alive" : nil
         exchange.clientKeepAlive = keepAlive
+        var response = head
         if response.version != exchange.clientVersion { response.version = exchange.clientVersion }
-        context.write(wrapOutboundOut(.head(response)), promise: nil)
+        let bytes = encoder.head(
+            response, requestMethod: exchange.forwardedHead.method, keep: endToEnd.keeps, hasContentLength: endToEnd.hasContentLength,
+            connection: connection, allocator: context.channel.allocator
+        )
+        context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
     }
 
     func upstreamResponseBody(_ buffer: ByteBuffer) {
-        context?.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        guard let context else { return }
+        encoder.body(.byteBuffer(buffer), allocator: context.channel.allocator) { bytes, promise in
+            context.write(wrapOutboundOut(bytes), promise: promise)
+        }
     }
 
     func upstreamReadComplete() {
@@ -303,8 +311,11 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
         // two handler hops per part): 400 unless a response is under way, then close.
         if error is HTTPParserError, exchange?.status == nil {
             let headers = HTTPHeaders([("connection", "close"), ("content-length", "0")])
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            let allocator = context.channel.allocator
+            let head = encoder.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers), requestMethod: nil, allocator: allocator)
+            context.write(wrapOutboundOut(.byteBuffer(head)), promise: nil)
+            if let end = encoder.end(nil, allocator: allocator, promise: nil) { context.write(wrapOutboundOut(.byteBuffer(end)), promise: nil) }
+            context.flush()
         }
         context.close(promise: nil)
     }
@@ -318,26 +329,37 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
             upstream.close()
         }
         if !failed.requestEnded { discardingRequest = true }
-        respond(.badGateway, reason, version: failed.clientVersion, keepAlive: failed.clientKeepAlive)
+        respond(.badGateway, reason, to: failed.forwardedHead.method, version: failed.clientVersion, keepAlive: failed.clientKeepAlive)
     }
 
-    private func respond(_ status: HTTPResponseStatus, _ reason: String, version: HTTPVersion, keepAlive: Bool) {
+    private func respond(_ status: HTTPResponseStatus, _ reason: String, to method: HTTPMethod, version: HTTPVersion, keepAlive: Bool) {
         guard let context else { return }
         let body = ByteBuffer(string: "{\"error\":\"\(status.reasonPhrase.lowercased())\",\"reason\":\"\(reason.jsonEscaped)\"}\n")
         var headers = HTTPHeaders([("content-type", "application/json"), ("content-length", "\(body.readableBytes)")])
         if !keepAlive { headers.add(name: "connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        let head = encoder.head(HTTPResponseHead(version: version, status: status, headers: headers), requestMethod: method, allocator: context.channel.allocator)
+        context.write(wrapOutboundOut(.byteBuffer(head)), promise: nil)
+        encoder.body(.byteBuffer(body), allocator: context.channel.allocator) { bytes, promise in
+            context.write(wrapOutboundOut(bytes), promise: promise)
+        }
         writeEnd(context: context, keepAlive: keepAlive)
     }
 
     private func writeEnd(context: ChannelHandlerContext, keepAlive: Bool) {
         let keepAlive = keepAlive && !quiescing
+        let allocator = context.channel.allocator
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            if let end = encoder.end(nil, allocator: allocator, promise: nil) {
+                context.writeAndFlush(wrapOutboundOut(.byteBuffer(end)), promise: nil)
+            } else {
+                context.flush()
+            }
         } else {
             let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+            let written = context.eventLoop.makePromise(of: Void.self)
+            let end = encoder.end(nil, allocator: allocator, promise: written) ?? allocator.buffer(capacity: 0)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(end)), promise: written)
+            written.futureResult.whenComplete { _ in channel.close(promise: nil) }
             deferred.removeAll()
             quiescing = true  // nothing more is read or answered on this connection
             return

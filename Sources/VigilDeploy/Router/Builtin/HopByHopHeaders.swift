@@ -1,34 +1,45 @@
 import NIOHTTP1
 
 /// The headers that describe one connection rather than the message (RFC 9110 §7.6.1): a proxy
-/// must not forward them. `Transfer-Encoding` is among them because each side is re-framed by
-/// NIO's encoder (chunked or Content-Length) independently of how the body arrived.
+/// must not forward them. `Transfer-Encoding` is among them because each side is re-framed
+/// (chunked or Content-Length, as `MessageFraming` decides) independently of how the body arrived.
 enum HopByHopHeaders {
     static let names = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "transfer-encoding", "proxy-authenticate", "proxy-authorization"]
 
-    /// Removes the fixed hop-by-hop headers and every header named in `Connection`.
-    ///
-    /// One pass finds whether any is present; if so the others are copied into a new list in
-    /// one go (`HTTPHeaders.remove` rescans the list per name and costs far more), and no
-    /// `String` is made unless `Connection` lists other headers.
-    static func strip(_ headers: inout HTTPHeaders) {
-        var present = false
-        var listsOtherHeaders = false
-        for (name, value) in headers {
-            guard let index = fixedIndex(of: name) else { continue }
-            present = true
-            if index == 0, !asciiEqualsIgnoringCase(value, "keep-alive"), !asciiEqualsIgnoringCase(value, "close") {
-                listsOtherHeaders = true
+    /// Which headers of a message are end-to-end, found in one scan and asked per name while
+    /// the head is copied out (no new `HTTPHeaders` is built, and no `String` is made unless
+    /// `Connection` lists other headers).
+    struct Filter {
+        /// Any fixed hop-by-hop header is present (otherwise every header is kept).
+        let hasHopByHop: Bool
+        /// The names `Connection` lists besides `keep-alive` and `close`, lowercased.
+        let listed: [String]
+        /// A `Content-Length` the filter keeps (the framing decision needs it).
+        let hasContentLength: Bool
+
+        init(_ headers: HTTPHeaders) {
+            var present = false
+            var listsOtherHeaders = false
+            var contentLength = false
+            for (name, value) in headers {
+                if let index = HopByHopHeaders.fixedIndex(of: name) {
+                    present = true
+                    if index == 0, !asciiEqualsIgnoringCase(value, "keep-alive"), !asciiEqualsIgnoringCase(value, "close") {
+                        listsOtherHeaders = true
+                    }
+                } else if !contentLength, asciiEqualsIgnoringCase(name, "content-length") {
+                    contentLength = true
+                }
             }
+            hasHopByHop = present
+            listed = listsOtherHeaders ? HopByHopHeaders.connectionListed(in: headers) : []
+            hasContentLength = contentLength && !HopByHopHeaders.isListed("content-length", in: listed)
         }
-        guard present else { return }
-        let listed = listsOtherHeaders ? connectionListed(in: headers) : []
-        var kept: [(String, String)] = []
-        kept.reserveCapacity(headers.count)
-        for (name, value) in headers where fixedIndex(of: name) == nil && !isListed(name, in: listed) {
-            kept.append((name, value))
+
+        @inline(__always)
+        func keeps(_ name: String) -> Bool {
+            !hasHopByHop || (HopByHopHeaders.fixedIndex(of: name) == nil && !HopByHopHeaders.isListed(name, in: listed))
         }
-        headers = HTTPHeaders(kept)
     }
 
     /// The header names `Connection` lists, lowercased.

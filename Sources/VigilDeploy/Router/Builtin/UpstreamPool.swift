@@ -53,10 +53,13 @@ final class UpstreamPool: @unchecked Sendable {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // Requests go out as the router rebuilt them from parsed heads: NIO's
-                    // outbound header validation would check every header a second time.
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
-                    try channel.pipeline.syncOperations.addHandler(connection)
+                    // Requests go out as the router rebuilt them from parsed heads: no outbound
+                    // header validation (it would check every header a second time), and
+                    // ForwardedRequestEncoder in place of HTTPRequestEncoder (same bytes, fewer checks).
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(ForwardedRequestEncoder())
+                    try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try sync.addHandler(connection)
                 }
             }
             .connect(host: "127.0.0.1", port: Int(port))
