@@ -58,11 +58,14 @@ enum StatusTable {
         }
     }
 
-    /// Under the table, one line per blue-green service: the active revision, and the rollout in progress.
+    /// Under the table, one line per blue-green service: the active revision, the warm standby, and the rollout in progress.
     static func rolloutLines(_ report: StatusReport) -> [String] {
         report.services.compactMap { service in
             guard let color = service.activeColor, let revision = service.revision else { return nil }
             var line = "\(service.name): \(revision)\(service.version.map { " (\($0))" } ?? "") active on \(color)"
+            if let standby = service.standby {
+                line += standby.serving ? "; warm standby \(standby.color) serving (\(color) not ready)" : "; warm standby \(standby.color)"
+            }
             if let rollout = service.rollout {
                 let weights = rollout.weights.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)%" }.joined(separator: " / ")
                 line += "; rollout \(rollout.id) \(rollout.phase) (\(weights))"

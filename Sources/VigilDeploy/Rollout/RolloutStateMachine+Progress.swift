@@ -10,6 +10,7 @@ extension RolloutStateMachine {
         actions.append(.persist(record))
         actions.append(.startColor(color, revision: revision))
         actions.append(.applyWeights([color: 100, color.other: 0]))
+        startStandby(&actions)
     }
 
     mutating func begin(_ request: RolloutRequest, plan: RolloutPlan, at now: Date, _ actions: inout [Action]) {
@@ -193,17 +194,18 @@ extension RolloutStateMachine {
         }
     }
 
-    /// Stops the old color; the rollout is over.
+    /// Stops the old color (or, with a warm standby, restarts it with the now-active revision);
+    /// the rollout is over.
     private mutating func complete(at now: Date, _ actions: inout [Action]) {
         guard let rollout else { return }
         // A fast rollout started by `vigil rollback` is a rollback, whatever path it took.
         let result: RolloutResult = rollout.trigger == .rollback ? .rolledBack : .promoted
         deployment?.previousRevision = rollout.previousRevision
-        enter(.completed, at: now, &actions, detail: "stopping \(rollout.from.rawValue)") {
+        enter(.completed, at: now, &actions, detail: retiring(rollout.from)) {
             $0.result = result
             $0.finishedAt = now
         }
-        actions.append(.stopColor(rollout.from))
+        retire(rollout.from, &actions)
         actions.append(.finished(result, reason: self.rollout?.reason))
     }
 

@@ -14,6 +14,9 @@ extension RolloutStateMachine {
     ///   from its recorded step once the new color is ready again (a rollout recorded in
     ///   `verifying` goes straight back to the switch). Traffic never goes to a color that has not
     ///   become ready since the restart, so a color that was ready stays the one serving.
+    ///
+    /// With a warm standby, whenever no rollout resumes the idle color starts too, with the
+    /// active revision.
     mutating func restore(_ record: DeploymentRecord, plan: RolloutPlan?, at now: Date, _ actions: inout [Action]) {
         guard deployment == nil else { return }
         deployment = record
@@ -23,12 +26,13 @@ extension RolloutStateMachine {
                 // No plan: the revision's spec is gone. Keep the color that was serving.
                 abort(reason: "Vigil restarted and the spec of \(rollout.revision) is no longer known", at: now, &actions)
             }
-            return startActive(&actions)
+            return startActive(withStandby: true, &actions)
         }
         switch rollout.phase {
         case .rollingBack:
+            // finishRollback already restarts the rolled-back color as the standby when warm.
             finishRollback(at: now, &actions)
-            startActive(&actions)
+            startActive(withStandby: false, &actions)
         case .draining, .warm:
             deployment?.activeColor = rollout.to
             deployment?.activeRevision = rollout.revision
@@ -38,7 +42,7 @@ extension RolloutStateMachine {
                 $0.result = result
                 $0.finishedAt = now
             }
-            startActive(&actions)
+            startActive(withStandby: true, &actions)
             actions.append(.finished(result, reason: self.rollout?.reason))
         case .starting, .analyzing, .paused, .shifting, .verifying:
             deployment?.activeColor = rollout.from
@@ -51,7 +55,7 @@ extension RolloutStateMachine {
                 $0.weights = [$0.from: 100, $0.to: 0]
                 if wasSwitched { $0.promoteRequested = true }
             }
-            startActive(&actions)
+            startActive(withStandby: false, &actions)
             actions.append(.startColor(rollout.to, revision: rollout.revision))
             scheduleDeadline(&actions)
         case .completed, .rolledBack, .aborted:
@@ -59,13 +63,15 @@ extension RolloutStateMachine {
         }
     }
 
-    /// Starts the active color with all traffic (after the record that says so is persisted).
-    private func startActive(_ actions: inout [Action]) {
+    /// Starts the active color with all traffic (after the record that says so is persisted),
+    /// and the warm standby beside it when `withStandby` (no rollout claims the idle color).
+    private func startActive(withStandby: Bool, _ actions: inout [Action]) {
         guard let deployment else { return }
         if !actions.contains(where: { if case .persist = $0 { true } else { false } }) {
             actions.append(.persist(deployment))
         }
         actions.append(.startColor(deployment.activeColor, revision: deployment.activeRevision))
         actions.append(.applyWeights([deployment.activeColor: 100, deployment.activeColor.other: 0]))
+        if withStandby { startStandby(&actions) }
     }
 }

@@ -28,14 +28,15 @@ extension RolloutStateMachine {
         startDrain(rollout.to, &actions)
     }
 
-    /// The new color has no request left (or `drainTimeout` passed): stop it.
+    /// The new color has no request left (or `drainTimeout` passed): stop it (with a warm
+    /// standby: restart it with the active revision, as the standby).
     mutating func finishRollback(at now: Date, _ actions: inout [Action]) {
         guard let rollout = activeRollout else { return }
         let result = rollout.result ?? .rolledBack
-        enter(result == .aborted ? .aborted : .rolledBack, at: now, &actions, detail: "stopping \(rollout.to.rawValue)") {
+        enter(result == .aborted ? .aborted : .rolledBack, at: now, &actions, detail: retiring(rollout.to)) {
             $0.finishedAt = now
         }
-        actions.append(.stopColor(rollout.to))
+        retire(rollout.to, &actions)
         actions.append(.finished(result, reason: rollout.reason))
     }
 

@@ -16,6 +16,11 @@ import VigilSupervisor
 /// - **Stale timers do nothing**: timers, analyses and drain watches carry the generation of the
 ///   step that asked for them; each persisted step starts a new generation. The progress deadline
 ///   has its own generation, per rollout.
+///
+/// With ``standby`` `warm`, the idle color is never left stopped outside a rollout: wherever a
+/// cold service would stop it (or not start it), it is started with the active revision as the
+/// hot spare that ``StandbyFailover`` sends traffic to. During a rollout the idle color is the
+/// rollout's, exactly as with `cold`.
 public struct RolloutStateMachine: Sendable {
     public enum TimerKind: String, Sendable, Hashable {
         /// `progressDeadline` since the rollout started (suspended while waiting for `vigil promote`).
@@ -90,6 +95,10 @@ public struct RolloutStateMachine: Sendable {
     }
 
     public let service: String
+    /// `deploy.standby` of the service: `warm` keeps the idle color running the active revision
+    /// between rollouts. Read when a color would be stopped or left idle, so a reload that
+    /// changes it applies from the next such moment.
+    public var standby: StandbyMode
     public internal(set) var deployment: DeploymentRecord?
     /// Settings of the current rollout.
     public internal(set) var plan: RolloutPlan?
@@ -103,8 +112,9 @@ public struct RolloutStateMachine: Sendable {
     var awaitingGate = false
     var lastVerdict: AnalysisVerdict?
 
-    public init(service: String) {
+    public init(service: String, standby: StandbyMode = .cold) {
         self.service = service
+        self.standby = standby
     }
 
     /// The current or last rollout.
@@ -188,6 +198,25 @@ public struct RolloutStateMachine: Sendable {
 
     /// The deadline no longer applies (promotion decided, rollback, or waiting for an operator).
     mutating func cancelDeadline() { deadlineGeneration += 1 }
+
+    /// What becomes of `color` when no rollout needs it: with a warm standby it (re)starts with
+    /// the active revision, replacing whatever ran there; cold, it stops.
+    func retire(_ color: Color, _ actions: inout [Action]) {
+        guard standby == .warm, let deployment else { return actions.append(.stopColor(color)) }
+        actions.append(.startColor(color, revision: deployment.activeRevision))
+    }
+
+    /// The phase detail for ``retire(_:_:)``: `stopping blue`, or `blue restarts with r-... as the warm standby`.
+    func retiring(_ color: Color) -> String {
+        guard standby == .warm, let deployment else { return "stopping \(color.rawValue)" }
+        return "\(color.rawValue) restarts with \(deployment.activeRevision) as the warm standby"
+    }
+
+    /// Starts the warm standby on the idle color (nothing when cold: the idle color stays stopped).
+    func startStandby(_ actions: inout [Action]) {
+        guard standby == .warm, let deployment else { return }
+        actions.append(.startColor(deployment.activeColor.other, revision: deployment.activeRevision))
+    }
 
     /// `green 10% / blue 90%`, the new color first.
     static func describe(_ weights: [Color: Int], to: Color) -> String {

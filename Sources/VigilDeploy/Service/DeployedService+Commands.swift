@@ -56,7 +56,7 @@ extension DeployedService {
                 throw DeployError(.badRequest, "release directory \(dir) does not exist; unpack the release there first or pick another --release")
             }
             try remember(revision)
-            return .started(await begin(revision, trigger: trigger, fast: false))
+            return .started(try await begin(revision, trigger: trigger, fast: false))
 
         case .promote:
             guard let inProgress else { throw DeployError(.conflict, "no rollout of \(name) is in progress; nothing to promote") }
@@ -79,14 +79,14 @@ extension DeployedService {
             guard let previousID = deployment.previousRevision, let previous = try revision(previousID) else {
                 throw DeployError(.conflict, "nothing to roll back to: \(name) has only run \(deployment.activeRevision) since it was first deployed")
             }
-            return .started(await begin(previous, trigger: .rollback, fast: true))
+            return .started(try await begin(previous, trigger: .rollback, fast: true))
 
         case .restart:
             if let inProgress { throw DeployError.inProgress(inProgress) }
             guard let active = try revision(deployment.activeRevision) else {
                 throw DeployError(.conflict, "the active revision \(deployment.activeRevision) is not in vigil.db; deploy a new one")
             }
-            return .started(await begin(active, trigger: .restart, fast: false))
+            return .started(try await begin(active, trigger: .restart, fast: false))
 
         case .update(let new):
             loaded = new
@@ -101,14 +101,15 @@ extension DeployedService {
                 return .done
             }
             try remember(next)
-            return .started(await begin(next, trigger: .reload, fast: false))
+            return .started(try await begin(next, trigger: .reload, fast: false))
         }
     }
 
     /// Starts a rollout of `revision` and returns its first record.
-    private func begin(_ revision: Revision, trigger: RolloutTrigger, fast: Bool) async -> RolloutRecord {
+    private func begin(_ revision: Revision, trigger: RolloutTrigger, fast: Bool) async throws -> RolloutRecord {
         let id = "ro-" + String(UInt32.random(in: 0...UInt32.max), radix: 16).leftPadded(to: 8)
         let label = revision.version.map { "\(revision.id) (\($0))" } ?? revision.id
+        try await endFailover(beforeRollout: label)
         await handle(.begin(RolloutRequest(id: id, revision: revision.id, label: label, trigger: trigger, fast: fast), plan: plan(for: revision)))
         return machine.rollout!
     }

@@ -13,10 +13,11 @@ extension DeployedService {
         case .machine(let event):
             await handle(event)
         case .observed(let color, let runnerID, let status):
-            guard let runner = runners[color], ObjectIdentifier(runner) == runnerID,
-                  let observation = observation(of: color, status)
-            else { return }
-            await handle(.instance(color, observation))
+            guard let runner = runners[color], ObjectIdentifier(runner) == runnerID else { return }
+            noteReadiness(of: color, status)
+            if let observation = observation(of: color, status) {
+                await handle(.instance(color, observation))
+            }
         case .command(let command, let reply):
             do {
                 let outcome = try await perform(command)
@@ -24,7 +25,10 @@ extension DeployedService {
             } catch {
                 reply?.resume(throwing: error)
             }
+        case .standbyCheck:
+            break
         }
+        if running { await reviewStandby() }
         // `handle` may have awaited a stop: a stopped service starts no rollout (the next start
         // rolls the manifest out anyway).
         if running, reloadPending, machine.activeRollout == nil, machine.deployment != nil {
@@ -115,6 +119,7 @@ extension DeployedService {
         )
         runners[color] = runner
         observed[color] = nil
+        forgetReadiness(of: color)
         let id = ObjectIdentifier(runner)
         let inputs = self.inputs
         await runner.observe { status in inputs?.yield(.observed(color, id, status)) }
@@ -125,6 +130,7 @@ extension DeployedService {
     private func stopColor(_ color: Color) {
         guard let runner = runners.removeValue(forKey: color) else { return }
         observed[color] = nil
+        forgetReadiness(of: color)
         let previous = stopping[color]
         stopping[color] = Task {
             await previous?.value

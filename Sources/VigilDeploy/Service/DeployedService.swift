@@ -18,7 +18,9 @@ public actor DeployedService: ManagedService {
     let store: RolloutStore
     let metrics: DeployMetrics
     var loaded: LoadedService
-    var deploy: DeploySpec
+    var deploy: DeploySpec {
+        didSet { machine.standby = deploy.standby }
+    }
     /// Builds the router at each start; tests pass their own.
     let makeRouter: @Sendable (DeploySpec) throws -> any TrafficRouter
 
@@ -35,6 +37,12 @@ public actor DeployedService: ManagedService {
     var analysis: Task<Void, Never>?
     /// What was last told to the machine about each color, so only changes are sent.
     var observed: [Color: ObservedInstance] = [:]
+    /// The latest status of each color's current runner (readiness for the standby failover).
+    var latest: [Color: InstanceStatus] = [:]
+    /// Colors whose current runner has been ready at least once (only those can fail over).
+    var served: Set<Color> = []
+    /// Whether the warm standby has the traffic (``StandbyFailover``).
+    var failover = StandbyFailover()
     var inputs: AsyncStream<Input>.Continuation?
     var loop: Task<Void, Never>?
     var running = false
@@ -46,6 +54,8 @@ public actor DeployedService: ManagedService {
         case machine(RolloutStateMachine.Event)
         case observed(Color, ObjectIdentifier, InstanceStatus)
         case command(Command, CheckedContinuation<CommandOutcome, any Error>?)
+        /// Nothing to handle: look at the standby failover again (after the router refused it).
+        case standbyCheck
     }
 
     enum Command: Sendable {
@@ -73,7 +83,7 @@ public actor DeployedService: ManagedService {
         self.resources = resources
         self.store = RolloutStore(store: resources.store)
         self.metrics = DeployMetrics(service: loaded.spec.name)
-        self.machine = RolloutStateMachine(service: loaded.spec.name)
+        self.machine = RolloutStateMachine(service: loaded.spec.name, standby: loaded.spec.deploy!.standby)
         self.makeRouter = makeRouter
     }
 
@@ -110,8 +120,11 @@ public actor DeployedService: ManagedService {
             router = nil
             note("router for \(deploy.listen) could not start: \(error); the colors run but receive no traffic until this is fixed and the service restarted")
         }
-        machine = RolloutStateMachine(service: name)
+        machine = RolloutStateMachine(service: name, standby: deploy.standby)
         observed = [:]
+        latest = [:]
+        served = []
+        failover = StandbyFailover()
         let restore: RolloutStateMachine.Event
         do {
             if let record = try store.deployment(service: name) {
@@ -192,7 +205,8 @@ public actor DeployedService: ManagedService {
         return ServiceStatus(
             name: name, state: running ? (active?.state ?? InstanceState.starting.rawValue) : InstanceState.stopped.rawValue,
             activeColor: activeColor?.rawValue, revision: deployment?.activeRevision,
-            version: deployment.flatMap { revisions[$0.activeRevision]?.version }, instances: instances, rollout: rollout
+            version: deployment.flatMap { revisions[$0.activeRevision]?.version }, instances: instances, rollout: rollout,
+            standby: standbyStatus()
         )
     }
 

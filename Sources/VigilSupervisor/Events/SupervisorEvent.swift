@@ -9,6 +9,8 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case reload, reloadRejected = "reload_rejected", orphanKilled = "orphan_killed"
     case supervisorStarted = "supervisor_started", supervisorStopping = "supervisor_stopping"
     case rolloutStarted = "rollout_started", rolloutPhase = "rollout_phase", promoted, rolledBack = "rolled_back"
+    /// A warm standby took all traffic from the active color (reason: the active's state), and gave it back.
+    case failover, failback
     case reclaimed
 }
 

@@ -18,8 +18,13 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     @ExplicitNull public var version: String?
     public var instances: [InstanceStatus]
     @ExplicitNull public var rollout: RolloutStatus?
+    /// The warm standby (`deploy.standby: warm`, no rollout in progress); null otherwise.
+    @ExplicitNull public var standby: StandbyStatus?
 
-    public init(name: String, state: String, activeColor: String?, revision: String?, version: String?, instances: [InstanceStatus], rollout: RolloutStatus?) {
+    public init(
+        name: String, state: String, activeColor: String?, revision: String?, version: String?, instances: [InstanceStatus],
+        rollout: RolloutStatus?, standby: StandbyStatus? = nil
+    ) {
         self.name = name
         self.state = state
         self.activeColor = activeColor
@@ -27,6 +32,7 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
         self.version = version
         self.instances = instances
         self.rollout = rollout
+        self.standby = standby
     }
 }
 
@@ -65,5 +71,18 @@ public struct RolloutStatus: Codable, Sendable, Equatable {
         self.phase = phase
         self.weights = weights
         self.startedAt = startedAt
+    }
+}
+
+/// The idle color of a `standby: warm` service, running the active revision as a hot spare; its
+/// process, state and readiness are in `instances` under the same color.
+public struct StandbyStatus: Codable, Sendable, Equatable {
+    public var color: String
+    /// True while the standby has all the traffic because the active color is not ready.
+    public var serving: Bool
+
+    public init(color: String, serving: Bool) {
+        self.color = color
+        self.serving = serving
     }
 }
