@@ -2,6 +2,7 @@ import Foundation
 import Metrics
 import VigilManifest
 import VigilSupervisor
+import VigilTestKit
 @testable import VigilTelemetry
 import XCTest
 

@@ -1,22 +1,20 @@
 import Foundation
-import VigilTestKit
-import XCTest
 
 /// A Prometheus text exposition read back for assertions: samples with unescaped label values,
 /// and the `# HELP` / `# TYPE` line of each family.
-struct Exposition {
-    struct Sample: Equatable {
-        var name: String
-        var labels: [String: String]
-        var value: Double
+public struct Exposition {
+    public struct Sample: Equatable, Sendable {
+        public var name: String
+        public var labels: [String: String]
+        public var value: Double
     }
 
-    let text: String
-    private(set) var samples: [Sample] = []
-    private(set) var help: [String: String] = [:]
-    private(set) var types: [String: String] = [:]
+    public let text: String
+    public private(set) var samples: [Sample] = []
+    public private(set) var help: [String: String] = [:]
+    public private(set) var types: [String: String] = [:]
 
-    init(_ text: String) throws {
+    public init(_ text: String) throws {
         self.text = text
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
             if line.hasPrefix("# HELP ") {
@@ -33,17 +31,17 @@ struct Exposition {
         }
     }
 
-    init(bytes: [UInt8]) throws {
+    public init(bytes: [UInt8]) throws {
         try self.init(String(decoding: bytes, as: UTF8.self))
     }
 
     /// The samples of `name` whose labels include `labels`.
-    func samples(_ name: String, _ labels: [String: String] = [:]) -> [Sample] {
+    public func samples(_ name: String, _ labels: [String: String] = [:]) -> [Sample] {
         samples.filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }
     }
 
     /// The one sample of `name` with exactly these labels (plus none other), or nil.
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+    public func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         samples.first { $0.name == name && $0.labels == labels }?.value
     }
 
@@ -84,19 +82,4 @@ struct Exposition {
         guard let value = Double(valueText) else { throw TestKitError("bad sample value in: \(line)") }
         return Sample(name: name, labels: labels, value: value)
     }
-}
-
-/// Runs `promtool check metrics` on `text` (stdin) and fails the test unless it exits 0 and says nothing.
-func assertPromtoolClean(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws {
-    let directory = try TemporaryDirectory(prefix: "vp")
-    defer { directory.remove() }
-    let path = directory.appending("metrics.txt")
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
-    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") else {
-        throw TestKitError("promtool not found at /usr/bin/promtool; install Debian's prometheus package (make test-deps)")
-    }
-    let promtool = try ProcessHandle(executable: "/bin/sh", arguments: ["-c", "exec /usr/bin/promtool check metrics < '\(path)'"])
-    let code = promtool.waitForExit(timeout: .seconds(60))
-    XCTAssertEqual(code, 0, "promtool check metrics failed:\n\(promtool.output)\n--- exposition ---\n\(text)", file: file, line: line)
-    XCTAssertEqual(promtool.output.trimmingCharacters(in: .whitespacesAndNewlines), "", "promtool had remarks:\n\(promtool.output)", file: file, line: line)
 }
