@@ -18,6 +18,8 @@ struct BlueGreenOptions {
     var drainTimeout = "5s"
     var scaleDownDelay = "1s"
     var progressDeadline = "60s"
+    /// The `analysis.prometheus` mapping as a YAML flow map (``FakePrometheus/manifestYAML(successCondition:)``).
+    var prometheus: String?
     var router = "builtin"
     /// The `nginx:` mapping as a YAML flow map, for `router: nginx`.
     var nginx: String?
@@ -67,7 +69,7 @@ enum BlueGreenManifest {
               ports: {blue: \(blue), green: \(green)}
               router: \(options.router)
               autoPromote: \(options.autoPromote)
-              analysis: {interval: \(options.analysisInterval), window: \(options.analysisWindow), minRequests: \(options.minRequests), maxErrorRate: \(options.maxErrorRate), maxLatencyP99: \(options.maxLatencyP99)}
+              analysis: {interval: \(options.analysisInterval), window: \(options.analysisWindow), minRequests: \(options.minRequests), maxErrorRate: \(options.maxErrorRate), maxLatencyP99: \(options.maxLatencyP99)\(options.prometheus.map { ", prometheus: \($0)" } ?? "")}
               drainTimeout: \(options.drainTimeout)
               scaleDownDelay: \(options.scaleDownDelay)
               progressDeadline: \(options.progressDeadline)

@@ -10,9 +10,10 @@ import XCTest
 /// left before anything starts again).
 ///
 /// Each phase is held deterministically while Vigil is killed: slow readiness (`starting`), a
-/// pause step (`paused`, `shifting`), a long analysis window (`verifying`), a request stuck on
-/// the old color (`draining`), a long scale-down delay (`warm`), a request stuck on the new color
-/// during a rollback (`rolling_back`). What the restarted Vigil does is SPEC's resume rule:
+/// Prometheus check answering no data (`analyzing`, ``FakePrometheus``), a pause step (`paused`,
+/// `shifting`), a long analysis window (`verifying`), a request stuck on the old color
+/// (`draining`), a long scale-down delay (`warm`), a request stuck on the new color during a
+/// rollback (`rolling_back`). What the restarted Vigil does is SPEC's resume rule:
 /// before the switch is decided the rollout resumes, after it the promotion completes, a
 /// rollback completes.
 final class KillRecoveryIntegrationTests: XCTestCase {
@@ -23,6 +24,35 @@ final class KillRecoveryIntegrationTests: XCTestCase {
         try killAndRestart(harness, in: "starting")
 
         try recover(harness, endingOn: "v2")
+    }
+
+    func testKilledWhileAnalyzingGivesTheOldColorTheTrafficAndResumesTheCheck() throws {
+        let prometheus = try FakePrometheus(answering: .noData)
+        let harness = try BlueGreenHarness.started { options in
+            options.prometheus = prometheus.manifestYAML(successCondition: "< 0.01")
+            options.progressDeadline = "180s"   // the check, not the deadline, ends the wait
+        }
+        _ = try harness.deploy("v2", env: [:], wait: false)
+        let rollout = try XCTUnwrap(harness.waitForPhase("analyzing")?.rollout)
+        XCTAssertTrue(poll(timeout: .seconds(30)) { prometheus.queries >= 2 }, "no data is inconclusive: Vigil asks again")
+        try killAndRestart(harness, in: "analyzing")
+        let queriesBeforeRestart = prometheus.queries
+
+        try recover(harness, endingOn: "v2") {
+            // SPEC: `starting` to `verifying` give the old color all traffic again and resume
+            // once the new color is ready; the check is asked again and still holds the rollout.
+            let resumed = harness.waitForStatus { $0.rollout?.phase == "analyzing" && prometheus.queries > queriesBeforeRestart }
+            XCTAssertNotNil(resumed, "the check runs again after the restart: \(String(describing: try? harness.status()))")
+            XCTAssertEqual(resumed?.activeColor, "blue", "\(String(describing: resumed))")
+            XCTAssertEqual(resumed?.rollout?.weights, ["blue": 100, "green": 0], "\(String(describing: resumed))")
+            XCTAssertEqual(harness.servedVersion(), firstVersion, "the old color serves while the check waits")
+            let restarted = try harness.vigil.events(service: harness.service).filter { $0.message.contains("Vigil restarted in phase analyzing") }
+            XCTAssertEqual(restarted.count, 1, "the resume is recorded")
+            prometheus.answer(.value(0))
+        }
+        let last = try XCTUnwrap(harness.history().first)
+        XCTAssertEqual(last.id, rollout.id, "the recorded rollout resumed; no new one was started")
+        XCTAssertEqual(last.result, "promoted", "\(last)")
     }
 
     func testKilledWhilePausedAtACanaryStepResumesThatStep() throws {
