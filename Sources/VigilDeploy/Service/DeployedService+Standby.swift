@@ -52,7 +52,8 @@ extension DeployedService {
     private func route(
         _ decision: StandbyFailover.Decision, in situation: StandbyFailover.Situation, off: (reason: String, detail: String)?
     ) async -> Bool {
-        // Without a router (it could not start, and said so) there is no traffic to move.
+        // Without a router (it could not start, and said so) there is no traffic to move, and
+        // nothing to report as moved.
         guard let router else { return true }
         do {
             try await router.apply(RoutingTable(weights: decision.weights, ports: deploy.ports))

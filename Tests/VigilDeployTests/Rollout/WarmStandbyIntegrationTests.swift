@@ -101,6 +101,33 @@ final class WarmStandbyIntegrationTests: XCTestCase {
         harness.assertServes(firstVersion)
     }
 
+    func testADeployDuringAFailoverFirstGivesTheTrafficBackToTheActiveColor() throws {
+        // The manifest's revision takes 8s to be ready, so a killed blue stays out of service
+        // while the deploy starts; v2 is ready at once. No load: the verification is promoted
+        // at the (short) progress deadline.
+        let harness = try Self.startedWarm { options in
+            options.env = ["READY_AFTER": "8s"]
+            options.progressDeadline = "15s"
+        }
+        let standby = try XCTUnwrap(Self.waitForWarmStandby(harness, active: "blue", version: firstVersion))
+        let activePid = try XCTUnwrap(standby.instances.first { $0.color == "blue" }?.pid)
+        XCTAssertEqual(kill(activePid, SIGKILL), 0)
+        XCTAssertNotNil(harness.waitForStatus { $0.standby?.serving == true }, "green takes the traffic")
+
+        let deploy = try harness.deploy("v2", env: ["READY_AFTER": "0ms"])
+        XCTAssertEqual(deploy.code, 0, deploy.output)
+        let events = try harness.vigil.events(service: harness.service)
+        let failback = try XCTUnwrap(events.last { $0.kind == .failback }, "\(events.map(\.message))")
+        XCTAssertEqual(failback.reason, "rollout", failback.message)
+        let started = try XCTUnwrap(events.last { $0.kind == .rolloutStarted })
+        XCTAssertLessThan(try XCTUnwrap(failback.id), try XCTUnwrap(started.id), "traffic is back on blue before the rollout replaces green")
+        XCTAssertNil(events.first { $0.kind == .failover && ($0.id ?? 0) > (failback.id ?? 0) }, "no failover fights the rollout: \(events.map(\.message))")
+
+        let settled = Self.waitForWarmStandby(harness, active: "green", version: "v2")
+        XCTAssertEqual(settled?.standby, StandbyStatus(color: "blue", serving: false), "\(String(describing: settled))")
+        harness.assertServes("v2")
+    }
+
     // MARK: - Helpers
 
     /// A started harness whose manifest says `standby: warm` (the last key of its deploy section).
