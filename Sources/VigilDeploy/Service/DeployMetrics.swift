@@ -7,6 +7,15 @@ import VigilManifest
 struct DeployMetrics: Sendable {
     let service: String
 
+    /// Creates every `vigil_rollouts_total` series at 0, so `increase()` and `rate()` see the
+    /// first rollout of each result (a series that appears at 1 has no earlier sample to compare).
+    init(service: String) {
+        self.service = service
+        for result in RolloutResult.allCases {
+            Counter(label: "vigil_rollouts_total", dimensions: [("service", service), ("result", result.rawValue)]).increment(by: 0)
+        }
+    }
+
     func rolloutFinished(_ result: RolloutResult) {
         Counter(label: "vigil_rollouts_total", dimensions: [("service", service), ("result", result.rawValue)]).increment()
     }

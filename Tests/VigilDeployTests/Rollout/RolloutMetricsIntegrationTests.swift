@@ -19,6 +19,10 @@ final class RolloutMetricsIntegrationTests: XCTestCase {
 
         let initial = try XCTUnwrap(metrics.scrape { $0.activeColor("blue") == 1 }, "no /metrics on \(metricsPort): \(harness.vigil.output.suffix(3000))")
         metrics.assertServing("blue", in: initial, "the first revision")
+        for result in ["promoted", "rolled_back", "aborted"] {
+            XCTAssertEqual(initial.value("vigil_rollouts_total", ["service": harness.service, "result": result]), 0,
+                           "every result's series exists at 0 before the first rollout, so increase() sees the first one")
+        }
 
         // A good revision, under a bounded load so the post-switch analysis has requests to judge.
         let load = harness.startLoad(connections: 2)
