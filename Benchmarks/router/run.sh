@@ -11,8 +11,9 @@
 # WARMUP (seconds of load before the first switch, 3), THREADS (router event loops, default
 # all cores), SKIP_BUILD=1 to reuse the last build, SCRATCH=<dir> to build in another scratch
 # path (e.g. .build-release-bench while others hold .build), ROUTER_ARGS (extra
-# vigil-router-bench flags, e.g. --no-prewarm).
-# Writes Benchmarks/results/router-<date>.md.
+# vigil-router-bench flags, e.g. --no-prewarm), OUT (where the report goes).
+# Writes Benchmarks/results/router-<date>.md unless OUT says otherwise (that file also keeps
+# hand-written before/after sections: a second run the same day would replace them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -20,7 +21,7 @@ DURATION=${DURATION:-40s}
 SWITCHES=${SWITCHES:-20}
 EVERY=${EVERY:-1.5}
 WARMUP=${WARMUP:-3}
-OUT=Benchmarks/results/router-$(date -u +%Y-%m-%d).md
+OUT=${OUT:-Benchmarks/results/router-$(date -u +%Y-%m-%d).md}
 BLUE=18811; GREEN=18812; NGINX_PROXY=18813; ROUTER=18814
 
 command -v wrk >/dev/null || { echo "wrk is not installed (make test-deps)"; exit 1; }
