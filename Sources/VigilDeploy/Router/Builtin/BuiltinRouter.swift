@@ -58,11 +58,11 @@ public final class BuiltinRouter: TrafficRouter {
                     core.register(client: channel)
                     switch core.configuration.mode {
                     case .http:
-                        // The lean pipeline: request decoder and proxy. Pipelining, malformed requests
+                        // The lean pipeline: request decoder (HTTPDecodingHandler) and proxy. Pipelining, malformed requests
                         // and response encoding (ClientResponseEncoder) are HTTPProxyHandler's; headers
                         // need no second validation (they were parsed by llhttp, and the router adds
                         // only its own constant names and addresses).
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+                        try channel.pipeline.syncOperations.addHandler(HTTPDecodingHandler(.request(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes))))
                         try channel.pipeline.syncOperations.addHandler(HTTPProxyHandler(core: core))
                     case .tcp:
                         try TCPConnectionRouter.accept(channel, core: core)

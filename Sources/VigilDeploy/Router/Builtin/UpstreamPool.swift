@@ -55,10 +55,11 @@ final class UpstreamPool: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     // Requests go out as the router rebuilt them from parsed heads: no outbound
                     // header validation (it would check every header a second time), and
-                    // ForwardedRequestEncoder in place of HTTPRequestEncoder (same bytes, fewer checks).
+                    // ForwardedRequestEncoder and HTTPResponseDecodingHandler in place of
+                    // HTTPRequestEncoder and ByteToMessageHandler (same bytes, fewer checks).
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(ForwardedRequestEncoder())
-                    try sync.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)))
+                    try sync.addHandler(HTTPResponseDecodingHandler())
                     try sync.addHandler(connection)
                 }
             }
