@@ -211,8 +211,9 @@ final class SupervisorIntegrationTests: XCTestCase {
         XCTAssertEqual(result.code, 0)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let service = try XCTUnwrap((object["services"] as? [[String: Any]])?.first)
-        XCTAssertEqual(Set(service.keys), ["name", "state", "activeColor", "revision", "version", "instances", "rollout"])
+        XCTAssertEqual(Set(service.keys), ["name", "state", "activeColor", "revision", "version", "instances", "rollout", "standby"])
         XCTAssertTrue(service["activeColor"] is NSNull, "null without a deploy section")
+        XCTAssertTrue(service["standby"] is NSNull, "null without a warm standby")
         let instance = try XCTUnwrap((service["instances"] as? [[String: Any]])?.first)
         for key in ["color", "pid", "state", "ready", "restarts", "rssBytes", "startedAt"] {
             XCTAssertNotNil(instance[key], "instance key \(key)")
