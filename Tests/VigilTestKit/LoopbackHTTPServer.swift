@@ -22,6 +22,11 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         /// A chunked body: `chunks` with `pause` seconds between them; with `holdOpen`, keep
         /// sending `chunks.last` (at most 500 more) until the client goes away.
         case chunked(status: Int, chunks: [[UInt8]], pause: TimeInterval, holdOpen: Bool)
+        /// Read the request and close the connection without a byte of answer; with `reset`,
+        /// abort it (RST, as a killed process's socket does) instead of an orderly close.
+        case hangUp(reset: Bool)
+        /// A head announcing `contentLength` bytes, only `body` of them, then an orderly close.
+        case truncated(status: Int, contentLength: Int, body: [UInt8])
     }
 
     public private(set) var port: UInt16 = 0
@@ -103,6 +108,15 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
                     Thread.sleep(forTimeInterval: pause)
                 }
                 guard write(fd, Array("0\r\n\r\n".utf8)) else { return }
+            case .hangUp(let reset):
+                if reset {
+                    var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                    setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+                }
+                return
+            case .truncated(let status, let contentLength, let body):
+                _ = write(fd, Array("HTTP/1.1 \(status) Test\r\nContent-Length: \(contentLength)\r\n\r\n".utf8) + body)
+                return
             }
         }
     }

@@ -26,15 +26,21 @@ public protocol TrafficRouter: AnyObject, Sendable {
     func shutdown() async
 }
 
-/// Weights per color (0–100; the colors with traffic sum to 100) and the loopback port each
-/// color listens on.
+/// Weights per color (0–100; the colors with traffic sum to 100), the loopback port each
+/// color listens on, and the color a failed request may be retried on.
 public struct RoutingTable: Sendable, Equatable, Codable {
     public var weights: [Color: Int]
     public var ports: [Color: UInt16]
+    /// A color without weight that is known to be ready (the warm standby), used only for
+    /// retries: the builtin router sends it a request the picked color failed (refused the
+    /// connection, or dropped it before answering an idempotent request) when no other color has
+    /// weight; nginx lists it as a `backup` server. nil: requests go only to colors with weight.
+    public var fallback: Color?
 
-    public init(weights: [Color: Int], ports: [Color: UInt16]) {
+    public init(weights: [Color: Int], ports: [Color: UInt16], fallback: Color? = nil) {
         self.weights = weights
         self.ports = ports
+        self.fallback = fallback
     }
 
     /// All traffic to one color.
@@ -51,7 +57,8 @@ public struct RouterStats: Sendable, Equatable {
     public var requests: Int
     /// Responses with a 5xx status.
     public var serverErrors: Int
-    /// Upstream connect failures and resets that reached the client as an error.
+    /// Upstream connect failures, and connections closed or reset before the response ended;
+    /// also those the router then retried on another color (the failure is still this color's).
     public var connectFailures: Int
     /// 99th percentile of upstream latency (request sent → response head received), nil
     /// without requests.

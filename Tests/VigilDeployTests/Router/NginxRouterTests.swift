@@ -37,6 +37,26 @@ final class NginxRouterTests: XCTestCase {
         XCTAssertTrue(split, "50/50 reaches both colors: \(colors)")
     }
 
+    func testTheFallbackIsABackupServerNginxRetriesOn() async throws {
+        let fixtures = try ColorFixtures.start()
+        defer { fixtures.stop() }
+        let nginx = try NginxUnderTest(initialPort: fixtures.ports[.blue]!)
+        defer { nginx.stop() }
+        let refusing = try freeTCPPort()
+        let ports: [Color: UInt16] = [.blue: refusing, .green: fixtures.ports[.green]!]
+        let router = NginxRouter(service: nginx.service, nginx: nginx.spec, ports: ports)
+        try await router.start()
+
+        try await router.apply(RoutingTable(weights: [.blue: 100, .green: 0], ports: ports, fallback: .green))
+        let file = try String(contentsOfFile: nginx.upstreamPath, encoding: .utf8)
+        let served = poll { (0..<5).allSatisfy { _ in SimpleHTTP.get(port: nginx.port, path: "/").flatMap { servedColor(body: $0.body) } == "green" } }
+        await router.shutdown()
+
+        XCTAssertTrue(file.contains("server 127.0.0.1:\(refusing) weight=100;"), file)
+        XCTAssertTrue(file.contains("server 127.0.0.1:\(ports[.green]!) backup;"), file)
+        XCTAssertTrue(served, "nginx took the file and sends what blue refuses to the backup green\n\(file)")
+    }
+
     func testFailedNginxTestRestoresThePreviousFileByteForByte() async throws {
         let fixtures = try ColorFixtures.start()
         defer { fixtures.stop() }

@@ -12,7 +12,7 @@ struct RouterUnderTest {
     let ports: [Color: UInt16]
 
     static func start(
-        ports: [Color: UInt16], weights: [Color: Int], mode: TrafficProtocol = .http,
+        ports: [Color: UInt16], weights: [Color: Int], fallback: Color? = nil, mode: TrafficProtocol = .http,
         drainTimeout: Duration = .seconds(10)
     ) async throws -> RouterUnderTest {
         let configuration = BuiltinRouter.Configuration(
@@ -21,7 +21,7 @@ struct RouterUnderTest {
         )
         let router = BuiltinRouter(configuration: configuration)
         try await router.start()
-        try await router.apply(RoutingTable(weights: weights, ports: ports))
+        try await router.apply(RoutingTable(weights: weights, ports: ports, fallback: fallback))
         let port = try XCTUnwrap(router.boundPort)
         return RouterUnderTest(router: router, port: port, ports: ports)
     }

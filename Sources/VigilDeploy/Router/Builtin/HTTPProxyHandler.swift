@@ -171,17 +171,23 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
         case .failure(let error):
             let failed = target.route
             core.traffic(failed.color).recordConnectFailure()
-            if let fallback = failed.fallback, !target.triedFallback {
-                // Nothing was sent yet: the other color (which has traffic too) gets the request.
-                target.triedFallback = true
-                core.traffic(failed.color).requestEnded()
-                core.traffic(fallback.color).requestStarted()
-                target.route = RouteChoice(color: fallback.color, port: fallback.port, fallback: nil)
-                connect(target, fresh: false)
-            } else {
-                fail(target, "\(failed.color.rawValue) (127.0.0.1:\(failed.port)) refused the connection: \(error)")
-            }
+            // Nothing was sent yet: any request can go to the fallback color.
+            if !target.triedFallback, moveToFallback(target) { return }
+            fail(target, "\(failed.color.rawValue) (127.0.0.1:\(failed.port)) refused the connection: \(error)")
         }
+    }
+
+    /// Sends `target` to its route's fallback (the other color when it has weight, else the
+    /// table's ready standby), once per request: whatever of it is still to be sent goes on a
+    /// connection to that color. False when the route has no fallback.
+    private func moveToFallback(_ target: ProxyExchange) -> Bool {
+        guard let fallback = target.route.fallback else { return false }
+        target.triedFallback = true
+        core.traffic(target.route.color).requestEnded()
+        core.traffic(fallback.color).requestStarted()
+        target.route = RouteChoice(color: fallback.color, port: fallback.port, fallback: nil)
+        connect(target, fresh: false)
+        return true
     }
 
     // MARK: Upstream → client
@@ -255,8 +261,15 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
                 connect(broken, fresh: true)
                 return
             }
-            core.traffic(broken.route.color).recordConnectFailure()
-            fail(broken, "\(broken.route.color.rawValue) (127.0.0.1:\(broken.route.port)) closed the connection before answering")
+            let failed = broken.route
+            core.traffic(failed.color).recordConnectFailure()
+            if broken.canRetryElsewhere {
+                // Nothing of the response reached the client and the request has no body:
+                // sent again, it cannot be told from the first try (nginx's next upstream).
+                broken.pending = [.end(nil)]
+                if moveToFallback(broken) { return }
+            }
+            fail(broken, "\(failed.color.rawValue) (127.0.0.1:\(failed.port)) closed the connection before answering")
             return
         }
         // The response was cut short: the client must see a broken response, not a short success.

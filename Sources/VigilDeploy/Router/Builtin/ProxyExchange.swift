@@ -16,6 +16,7 @@ final class ProxyExchange {
     var pending: [HTTPClientRequestPart] = []
     var requestEnded = false
     var bodySent = false
+    /// The request already moved to the route's fallback color once (it moves at most once).
     var triedFallback = false
     var replayedOnFreshConnection = false
     /// Monotonic nanoseconds: request head written upstream, response head received.
@@ -35,5 +36,15 @@ final class ProxyExchange {
     var canReplay: Bool {
         reusedConnection && !bodySent && !replayedOnFreshConnection
             && [.GET, .HEAD, .OPTIONS].contains(forwardedHead.method)
+    }
+
+    /// A request another color may answer after this one dropped the connection with none of
+    /// the response received, as nginx's `proxy_next_upstream error` does: an idempotent method
+    /// (RFC 9110 9.2.2; never POST, PATCH or CONNECT), the whole request received with no body
+    /// byte sent (bodies are streamed, not kept, so only a bodiless request can be sent again),
+    /// and no earlier move to another color.
+    var canRetryElsewhere: Bool {
+        requestEnded && !bodySent && !triedFallback && status == nil
+            && [.GET, .HEAD, .PUT, .DELETE, .OPTIONS, .TRACE].contains(forwardedHead.method)
     }
 }

@@ -2,7 +2,7 @@ import NIOConcurrencyHelpers
 import VigilManifest
 
 /// Where one request or connection goes: a color and its port, and where to retry when that
-/// color refuses the connection before anything was sent.
+/// color refuses the connection, or drops it before answering a request that can be sent again.
 struct RouteChoice: Sendable, Equatable {
     var color: Color
     var port: UInt16
@@ -28,12 +28,14 @@ final class RoutingState: Sendable {
     /// Replaces the table (and restarts the round-robin on it).
     func apply(_ table: RoutingTable) {
         let picker = SmoothWeightedRoundRobin(table: table)
-        // The fallback is the other color when it also has weight: a color that refuses
-        // connections is skipped rather than failing the request, but a color the rollout took
-        // out of service (weight 0) is never sent traffic behind its back.
+        // The fallback is the other color when it also has weight, else the table's fallback
+        // (a ready warm standby): a color that fails a request is skipped rather than failing
+        // it, but a color the rollout took out of service (weight 0, not the table's fallback)
+        // is never sent traffic behind its back.
         let choices = picker.candidates.map { color -> RouteChoice in
             let other = color.other
-            let fallback = table.weight(other) > 0 ? table.ports[other].map { RouteChoice.Fallback(color: other, port: $0) } : nil
+            let usable = table.weight(other) > 0 || table.fallback == other
+            let fallback = usable ? table.ports[other].map { RouteChoice.Fallback(color: other, port: $0) } : nil
             return RouteChoice(color: color, port: table.ports[color]!, fallback: fallback)
         }
         let next = Selection(picker: picker, choices: choices)

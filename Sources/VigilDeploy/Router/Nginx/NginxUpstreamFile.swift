@@ -4,8 +4,12 @@ import VigilManifest
 /// The file `nginx.upstreamFile` that the nginx router owns: one `upstream vigil-SERVICE` block
 /// the operator's site `proxy_pass`es to (see deploy/nginx-vigil.conf.example).
 ///
-/// nginx has no weight 0, so a color without traffic is left out of the block; when no color
-/// has traffic both are listed `down`, so nginx answers 502 instead of failing `-t`.
+/// nginx has no weight 0, so a color without traffic is left out of the block, except the
+/// table's fallback (a ready warm standby), listed as a `backup` server: nginx sends it only
+/// what its `proxy_next_upstream` would retry, or everything while the colors with weight are
+/// marked failed (`max_fails`, `fail_timeout`). `backup` needs nginx's default round-robin,
+/// which this block uses. When no color has traffic both are listed `down`, so nginx answers
+/// 502 instead of failing `-t`.
 struct NginxUpstreamFile {
     let path: String
     let service: String
@@ -25,6 +29,9 @@ struct NginxUpstreamFile {
         } else {
             for color in active {
                 text += "    server 127.0.0.1:\(table.ports[color]!) weight=\(table.weight(color));  # \(color.rawValue)\n"
+            }
+            if let standby = table.fallback, !active.contains(standby), let port = table.ports[standby] {
+                text += "    server 127.0.0.1:\(port) backup;  # \(standby.rawValue)\n"
             }
         }
         text += "    keepalive \(keepalive);\n}\n"
