@@ -28,7 +28,10 @@ extension DeployedService {
         case .standbyCheck:
             break
         }
-        if running { await reviewStandby() }
+        if running {
+            await reviewStandby()
+            await refreshFallback()
+        }
         // `handle` may have awaited a stop: a stopped service starts no rollout (the next start
         // rolls the manifest out anyway).
         if running, reloadPending, machine.activeRollout == nil, machine.deployment != nil {
@@ -66,14 +69,15 @@ extension DeployedService {
             }
             metrics.active(record.activeColor)
         case .startColor(let color, let revisionID):
+            await withdrawFallback(color)
             await startColor(color, revisionID: revisionID)
         case .stopColor(let color):
+            await withdrawFallback(color)
             stopColor(color)
         case .applyWeights(let weights):
             // Without a router (it could not start, and said so) there is no traffic to move.
-            guard let router else { return nil }
             do {
-                try await router.apply(RoutingTable(weights: weights, ports: deploy.ports))
+                try await applyRouting(weights)
             } catch {
                 return "\(error)"
             }

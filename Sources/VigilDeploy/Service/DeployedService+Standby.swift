@@ -54,9 +54,9 @@ extension DeployedService {
     ) async -> Bool {
         // Without a router (it could not start, and said so) there is no traffic to move, and
         // nothing to report as moved.
-        guard let router else { return true }
+        guard router != nil else { return true }
         do {
-            try await router.apply(RoutingTable(weights: decision.weights, ports: deploy.ports))
+            try await applyRouting(decision.weights)
         } catch {
             note("router could not move traffic to \(decision.color.rawValue) (\(describe(decision))): \(error); trying again in 1s", color: decision.color)
             let inputs = self.inputs

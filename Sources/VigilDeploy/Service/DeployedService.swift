@@ -43,6 +43,8 @@ public actor DeployedService: ManagedService {
     var served: Set<Color> = []
     /// Whether the warm standby has the traffic (``StandbyFailover``).
     var failover = StandbyFailover()
+    /// The table the router last took (weights and retry fallback), nil before the first.
+    var routed: RoutingTable?
     var inputs: AsyncStream<Input>.Continuation?
     var loop: Task<Void, Never>?
     var running = false
@@ -125,6 +127,7 @@ public actor DeployedService: ManagedService {
         latest = [:]
         served = []
         failover = StandbyFailover()
+        routed = nil
         let restore: RolloutStateMachine.Event
         do {
             if let record = try store.deployment(service: name) {
