@@ -11,7 +11,10 @@
 # WARMUP (seconds of load before the first switch, 3), THREADS (router event loops, default
 # all cores), SKIP_BUILD=1 to reuse the last build, SCRATCH=<dir> to build in another scratch
 # path (e.g. .build-release-bench while others hold .build), ROUTER_ARGS (extra
-# vigil-router-bench flags, e.g. --no-prewarm), OUT (where the report goes).
+# vigil-router-bench flags, e.g. --no-prewarm), OUT (where the report goes), SWIFT_FLAGS (extra
+# `swift build` flags for the whole graph, dependencies included, e.g. SWIFT_FLAGS="-Xswiftc
+# -enforce-exclusivity=unchecked"; give such builds their own SCRATCH, or the next default run
+# rebuilds everything).
 # Writes Benchmarks/results/router-<date>.md unless OUT says otherwise (that file also keeps
 # hand-written before/after sections: a second run the same day would replace them).
 set -euo pipefail
@@ -26,7 +29,8 @@ BLUE=18811; GREEN=18812; NGINX_PROXY=18813; ROUTER=18814
 
 command -v wrk >/dev/null || { echo "wrk is not installed (make test-deps)"; exit 1; }
 [ -x /usr/sbin/nginx ] || { echo "nginx is not installed (make test-deps)"; exit 1; }
-BUILD_ARGS=(-c release --product vigil-router-bench ${SCRATCH:+--scratch-path "$SCRATCH"})
+read -r -a SWIFT_FLAGS_ARRAY <<<"${SWIFT_FLAGS:-}"
+BUILD_ARGS=(-c release --product vigil-router-bench ${SCRATCH:+--scratch-path "$SCRATCH"} ${SWIFT_FLAGS_ARRAY[@]+"${SWIFT_FLAGS_ARRAY[@]}"})
 [ "${SKIP_BUILD:-0}" = 1 ] || swift build "${BUILD_ARGS[@]}"
 BENCH=$(swift build "${BUILD_ARGS[@]}" --show-bin-path)/vigil-router-bench
 
