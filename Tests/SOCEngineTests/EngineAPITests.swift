@@ -101,6 +101,18 @@ final class EngineAPITests: XCTestCase {
         XCTAssertEqual(try engine.request("GET", "/api/threats").status, 200, "the engine keeps serving")
     }
 
+    func testBodiesThatAreNotAJSONObjectAre400WithADetail() throws {
+        let id = try XCTUnwrap(try engine.json(try engine.request("POST", "/api/threats/trigger"))["id"] as? String)
+        for (method, path) in [("POST", "/api/threats/trigger"), ("PATCH", "/api/threats/\(id)")] {
+            for (body, detail) in [("{not json", "body: not valid JSON"), ("[1,2]", "body: expected a JSON object, found an array")] {
+                let response = try engine.request(method, path, body: body)
+                XCTAssertEqual(response.status, 400, "\(method) \(path) \(body)")
+                XCTAssertEqual(response.headers["content-type"], "application/json")
+                XCTAssertEqual(try engine.json(response)["detail"] as? String, detail)
+            }
+        }
+    }
+
     func testTriggerScenariosAndTypes() throws {
         for scenario in ThreatGenerator.Scenario.allCases {
             let response = try engine.request("POST", "/api/threats/trigger", body: "{\"scenario\":\"\(scenario.rawValue)\"}")

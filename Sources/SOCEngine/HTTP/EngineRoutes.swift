@@ -35,11 +35,7 @@ public enum EngineRoutes {
         }
         router.post("/api/signals") { request, context in
             let receivedAt = Date()
-            let body: ByteBuffer
-            switch try await readBody(request, context) {
-            case .success(let buffer): body = buffer
-            case .failure(let failure): return failure.response
-            }
+            let body = try await readBody(request, context)
             let signal: SecuritySignal
             do {
                 signal = try SignalValidator.signal(from: body.readableBytesView, now: receivedAt)
@@ -50,11 +46,7 @@ public enum EngineRoutes {
         }
         router.post("/api/threats/trigger") { request, context in
             let receivedAt = Date()
-            let object: [String: JSONValue]
-            switch try await readObject(request, context) {
-            case .success(let value): object = value
-            case .failure(let failure): return failure.response
-            }
+            let object = try await readObject(request, context)
             let type: ThreatType?
             do {
                 type = try SignalValidator.threatType(object["threat_type"], field: "threat_type", required: false)
@@ -99,11 +91,7 @@ public enum EngineRoutes {
         }
         router.patch("/api/threats/:id") { request, context in
             let id = context.parameters.get("id") ?? ""
-            let object: [String: JSONValue]
-            switch try await readObject(request, context) {
-            case .success(let value): object = value
-            case .failure(let failure): return failure.response
-            }
+            let object = try await readObject(request, context)
             let names = ThreatStatus.verdicts.map(\.rawValue).joined(separator: ", ")
             guard let value = object["status"], value != .null else {
                 return JSONResponse.error(.badRequest, "status: required; one of \(names)")
@@ -128,38 +116,44 @@ public enum EngineRoutes {
         return router
     }
 
-    /// The request body, or the 413 response when it is over the limit.
-    static func readBody(_ request: Request, _ context: EngineRequestContext) async throws -> Result<ByteBuffer, ErrorResponse> {
+    /// The request body; throws the 413 answer when it is over the limit.
+    static func readBody(_ request: Request, _ context: EngineRequestContext) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > context.maxUploadSize {
-            return .failure(ErrorResponse(JSONResponse.error(.contentTooLarge, "body: \(length) bytes is over the 1 MiB limit")))
+            throw DetailError(.contentTooLarge, "body: \(length) bytes is over the 1 MiB limit")
         }
         do {
-            return .success(try await request.body.collect(upTo: context.maxUploadSize))
+            return try await request.body.collect(upTo: context.maxUploadSize)
         } catch is NIOTooManyBytesError {
-            return .failure(ErrorResponse(JSONResponse.error(.contentTooLarge, "body: over the 1 MiB limit")))
+            throw DetailError(.contentTooLarge, "body: over the 1 MiB limit")
         }
     }
 
-    /// The body as a JSON object (an empty body is an empty object), or the 400/413 response.
-    static func readObject(_ request: Request, _ context: EngineRequestContext) async throws -> Result<[String: JSONValue], ErrorResponse> {
-        let body: ByteBuffer
-        switch try await readBody(request, context) {
-        case .success(let buffer): body = buffer
-        case .failure(let response): return .failure(response)
-        }
-        if body.readableBytes == 0 { return .success([:]) }
+    /// The body as a JSON object (an empty body is an empty object); throws the 400/413 answer.
+    static func readObject(_ request: Request, _ context: EngineRequestContext) async throws -> [String: JSONValue] {
+        let body = try await readBody(request, context)
+        if body.readableBytes == 0 { return [:] }
         guard let value = try? JSONParser.parse(body.readableBytesView) else {
-            return .failure(ErrorResponse(JSONResponse.error(.badRequest, "body: not valid JSON")))
+            throw DetailError(.badRequest, "body: not valid JSON")
         }
         guard let object = value.objectValue else {
-            return .failure(ErrorResponse(JSONResponse.error(.badRequest, "body: expected a JSON object, found \(value.typeName)")))
+            throw DetailError(.badRequest, "body: expected a JSON object, found \(value.typeName)")
         }
-        return .success(object)
+        return object
     }
 
-    /// A response carried through `Result`'s failure side.
-    struct ErrorResponse: Error {
-        var response: Response
-        init(_ response: Response) { self.response = response }
+    /// An error answer thrown out of a handler: the router turns it into the engine's
+    /// `{"detail": message}` response (``JSONResponse/error(_:_:)``).
+    struct DetailError: HTTPResponseError {
+        let status: HTTPResponse.Status
+        let message: String
+
+        init(_ status: HTTPResponse.Status, _ message: String) {
+            self.status = status
+            self.message = message
+        }
+
+        func response(from request: Request, context: some RequestContext) throws -> Response {
+            JSONResponse.error(status, message)
+        }
     }
 }
