@@ -30,6 +30,16 @@ final class ProcessUsageTests: XCTestCase {
         XCTAssertNil(ProcessGroupUsage.read(groups: [Int32.max])[Int32.max], "no such group")
     }
 
+    func testProcFileReadsPastItsFirstBufferToTheEnd() throws {
+        // /proc/self/maps of a test process with Foundation and XCTest loaded is far over 4 KiB,
+        // as /proc/stat is on a host with many CPUs (where `btime` comes after the long `intr` line).
+        let maps = try XCTUnwrap(ProcFile.read("/proc/self/maps"))
+        XCTAssertGreaterThan(maps.utf8.count, 4096)
+        XCTAssertTrue(maps.hasSuffix("\n"), "the last line is whole")
+        XCTAssertEqual(maps.split(separator: "\n").filter { $0.hasSuffix("[stack]") }.count, 1, "the stack mapping, near the end, is there")
+        XCTAssertNil(ProcFile.read("/proc/\(Int32.max)/statm"), "no such process")
+    }
+
     func testCPUTotalAddsNewTimeOnlyAndCountsANewProcessFromZero() {
         var total = CPUTotal()
         XCTAssertEqual(total.advance(pid: nil, reading: nil), 0, "no process yet")

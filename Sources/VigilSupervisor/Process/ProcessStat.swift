@@ -62,23 +62,3 @@ public struct ProcessStat: Sendable, Equatable {
         self.cpuSeconds = stat.cpuSeconds
     }
 }
-
-/// Small reads of /proc files.
-enum ProcFile {
-    /// The whole file (procfs files here are far below 4 KiB), or nil when it cannot be read.
-    static func read(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        return String(unsafeUninitializedCapacity: 4096) { buffer in
-            var count = 0
-            while count < buffer.count {
-                let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
-                if n < 0, errno == EINTR { continue }
-                if n <= 0 { break }
-                count += n
-            }
-            return count
-        }
-    }
-}

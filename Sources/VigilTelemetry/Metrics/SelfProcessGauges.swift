@@ -65,23 +65,3 @@ final class SelfProcessGauges {
         return boot + Double(stat.startTicks) / ProcStat.clockTicksPerSecond
     }
 }
-
-
-/// Whole-file reads of procfs files, whose size `stat(2)` reports as 0.
-enum ProcFile {
-    /// The file's text, read to its end, or nil when it cannot be opened.
-    static func read(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            if count <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
