@@ -14,7 +14,6 @@ extension DeployedService {
             await handle(event)
         case .observed(let color, let runnerID, let status):
             guard let runner = runners[color], ObjectIdentifier(runner) == runnerID else { return }
-            noteReadiness(of: color, status)
             if let observation = observation(of: color, status) {
                 await handle(.instance(color, observation))
             }
@@ -123,7 +122,6 @@ extension DeployedService {
         )
         runners[color] = runner
         observed[color] = nil
-        forgetReadiness(of: color)
         let id = ObjectIdentifier(runner)
         let inputs = self.inputs
         await runner.observe { status in inputs?.yield(.observed(color, id, status)) }
@@ -134,7 +132,6 @@ extension DeployedService {
     private func stopColor(_ color: Color) {
         guard let runner = runners.removeValue(forKey: color) else { return }
         observed[color] = nil
-        forgetReadiness(of: color)
         let previous = stopping[color]
         stopping[color] = Task {
             await previous?.value

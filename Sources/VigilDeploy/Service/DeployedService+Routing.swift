@@ -17,9 +17,7 @@ extension DeployedService {
     /// weight. During a rollout the machine owns both colors, and a color it took out of
     /// service gets no request behind its back.
     func retryFallback(for weights: [Color: Int]) -> Color? {
-        guard deploy.standby == .warm, machine.activeRollout == nil, let active = machine.deployment?.activeColor else { return nil }
-        let standby = active.other
-        guard (weights[standby] ?? 0) == 0, latest[standby]?.ready == true else { return nil }
+        guard let standby = warmStandby, (weights[standby] ?? 0) == 0, observed[standby]?.ready == true else { return nil }
         return standby
     }
 

@@ -4,32 +4,27 @@ import VigilSupervisor
 // `standby: warm`: the idle color runs the active revision (started by the rollout machine) and
 // takes the traffic while the active color is not ready (decided by StandbyFailover, here).
 extension DeployedService {
-    /// Remembers the latest status of `color`'s current runner, what failover decides from.
-    func noteReadiness(of color: Color, _ status: InstanceStatus) {
-        latest[color] = status
-        if status.ready { served.insert(color) }
-    }
-
-    /// Forgets `color`'s status when its runner is replaced or stopped: a new runner's process
-    /// is not ready until it says so.
-    func forgetReadiness(of color: Color) {
-        latest[color] = nil
-        served.remove(color)
+    /// The idle color while it is the warm standby: `standby: warm`, the deployment known and no
+    /// rollout in progress (a rollout owns both colors). nil otherwise: no failover, no retry
+    /// fallback, no standby in `vigil status`.
+    var warmStandby: Color? {
+        guard deploy.standby == .warm, machine.activeRollout == nil else { return nil }
+        return machine.deployment?.activeColor.other
     }
 
     /// What the failover decision is made from, nil before the first deployment is known.
     func standbySituation(enabled: Bool) -> StandbyFailover.Situation? {
         guard let active = machine.deployment?.activeColor else { return nil }
         return StandbyFailover.Situation(
-            active: active, activeReady: latest[active]?.ready ?? false, activeHasServed: served.contains(active),
-            standbyReady: latest[active.other]?.ready ?? false, enabled: enabled
+            active: active, activeReady: observed[active]?.ready ?? false, activeHasServed: observed[active]?.hasServed ?? false,
+            standbyReady: observed[active.other]?.ready ?? false, enabled: enabled
         )
     }
 
     /// Runs after every input of the queue: moves traffic to the standby or back when the
     /// readiness of the colors calls for it. Off during a rollout and with `standby: cold`.
     func reviewStandby() async {
-        let enabled = deploy.standby == .warm && machine.activeRollout == nil
+        let enabled = warmStandby != nil
         guard let situation = standbySituation(enabled: enabled), let decision = failover.decide(situation) else { return }
         let off: (reason: String, detail: String)? = enabled ? nil
             : deploy.standby == .cold ? ("cold", "the manifest now says standby: cold") : ("rollout", "a rollout is in progress")
@@ -71,18 +66,18 @@ extension DeployedService {
         let standby = situation.standby
         switch decision {
         case .failover:
-            let state = latest[active]?.state ?? InstanceState.stopped.rawValue
+            let state = observed[active]?.status.state ?? InstanceState.stopped.rawValue
             resources.events.record(SupervisorEvent(
                 service: name, color: standby.rawValue, kind: .failover, reason: state,
                 message: "\(active.rawValue) is \(state) and not ready; all traffic to the warm standby \(standby.rawValue)\(pid(standby)) until \(active.rawValue) is ready again",
-                pid: latest[standby]?.pid
+                pid: observed[standby]?.status.pid
             ))
         case .failback:
             let because = off?.detail ?? "\(active.rawValue)\(pid(active)) is ready again"
             resources.events.record(SupervisorEvent(
                 service: name, color: active.rawValue, kind: .failback, reason: off?.reason ?? "ready",
                 message: "all traffic back to \(active.rawValue): \(because); \(standby.rawValue) is the standby again",
-                pid: latest[active]?.pid
+                pid: observed[active]?.status.pid
             ))
         }
         return true
@@ -96,12 +91,12 @@ extension DeployedService {
     }
 
     private func pid(_ color: Color) -> String {
-        latest[color]?.pid.map { " (pid \($0))" } ?? ""
+        observed[color]?.status.pid.map { " (pid \($0))" } ?? ""
     }
 
     /// The standby in `vigil status`: with `standby: warm` and no rollout in progress, the idle color.
     func standbyStatus() -> StandbyStatus? {
-        guard deploy.standby == .warm, machine.activeRollout == nil, let active = machine.deployment?.activeColor else { return nil }
-        return StandbyStatus(color: active.other.rawValue, serving: failover.servingStandby == active.other)
+        guard let standby = warmStandby else { return nil }
+        return StandbyStatus(color: standby.rawValue, serving: failover.servingStandby == standby)
     }
 }

@@ -35,12 +35,9 @@ public actor DeployedService: ManagedService {
     /// The analysis running, if any. The machine asks for the next one only after this one's
     /// verdict or at a new step (which makes this one's verdict stale), so one is enough.
     var analysis: Task<Void, Never>?
-    /// What was last told to the machine about each color, so only changes are sent.
+    /// Each color's current runner as last observed: its latest status, and what was last told
+    /// to the machine about it, so only changes are sent.
     var observed: [Color: ObservedInstance] = [:]
-    /// The latest status of each color's current runner (readiness for the standby failover).
-    var latest: [Color: InstanceStatus] = [:]
-    /// Colors whose current runner has been ready at least once (only those can fail over).
-    var served: Set<Color> = []
     /// Whether the warm standby has the traffic (``StandbyFailover``).
     var failover = StandbyFailover()
     /// The table the router last took (weights and retry fallback), nil before the first.
@@ -124,8 +121,6 @@ public actor DeployedService: ManagedService {
         }
         machine = RolloutStateMachine(service: name, standby: deploy.standby)
         observed = [:]
-        latest = [:]
-        served = []
         failover = StandbyFailover()
         routed = nil
         let restore: RolloutStateMachine.Event
