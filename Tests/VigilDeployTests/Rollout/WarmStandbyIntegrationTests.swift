@@ -170,15 +170,10 @@ final class WarmStandbyIntegrationTests: XCTestCase {
 
     /// `vigil_traffic_weight{color}` of the service, from `/metrics`.
     private static func trafficWeights(metricsPort: UInt16, service: String = "web") -> [String: Int] {
-        guard let response = SimpleHTTP.get(port: metricsPort, path: "/metrics"), response.status == 200 else { return [:] }
-        var weights: [String: Int] = [:]
-        for line in response.body.split(separator: "\n") where line.hasPrefix("vigil_traffic_weight{") && line.contains("service=\"\(service)\"") {
-            guard let colorStart = line.range(of: "color=\"")?.upperBound,
-                  let colorEnd = line[colorStart...].firstIndex(of: "\""),
-                  let value = line.split(separator: " ").last.flatMap({ Double($0) })
-            else { continue }
-            weights[String(line[colorStart..<colorEnd])] = Int(value)
-        }
-        return weights
+        guard let response = SimpleHTTP.get(port: metricsPort, path: "/metrics"), response.status == 200,
+              let exposition = try? Exposition(response.body)
+        else { return [:] }
+        let samples = exposition.samples("vigil_traffic_weight", ["service": service])
+        return Dictionary(samples.compactMap { sample in sample.labels["color"].map { ($0, Int(sample.value)) } }, uniquingKeysWith: { $1 })
     }
 }
