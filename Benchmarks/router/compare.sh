@@ -22,33 +22,8 @@ command -v wrk >/dev/null || { echo "wrk is not installed (make test-deps)"; exi
 
 WORK=$(mktemp -d /tmp/router-compare-XXXXXX)
 PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for conf in "$WORK"/*.conf; do /usr/sbin/nginx -p "$WORK" -c "$conf" -s quit 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
+. "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
-
-start_nginx() { # $1 = name, $2 = http-level body (as run.sh)
-  cat >"$WORK/$1.conf" <<EOF
-daemon on;
-user root;
-worker_processes auto;
-pid $WORK/$1.pid;
-error_log $WORK/$1-error.log;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/$1-client; proxy_temp_path $WORK/$1-proxy;
-    fastcgi_temp_path $WORK/$1-fastcgi; uwsgi_temp_path $WORK/$1-uwsgi; scgi_temp_path $WORK/$1-scgi;
-    keepalive_requests 1000000;
-$2
-}
-EOF
-  /usr/sbin/nginx -p "$WORK" -c "$WORK/$1.conf"
-}
-wait_for() { for _ in $(seq 1 100); do curl -fs "127.0.0.1:$1/" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "nothing answers on $1"; exit 1; }
 
 start_nginx backend "    server { listen 127.0.0.1:$BLUE; listen 127.0.0.1:$GREEN; location / { return 200 'ok\n'; } }"
 start_nginx proxy "    upstream vigil-bench { server 127.0.0.1:$BLUE; keepalive 64; }

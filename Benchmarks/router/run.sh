@@ -36,39 +36,12 @@ BENCH=$(swift build "${BUILD_ARGS[@]}" --show-bin-path)/vigil-router-bench
 
 WORK=$(mktemp -d /tmp/router-bench-XXXXXX)
 PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for conf in "$WORK"/*.conf; do [ -f "$WORK/$(basename "$conf" .conf).pid" ] && /usr/sbin/nginx -p "$WORK" -c "$conf" -s quit 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
+. Benchmarks/router/lib.sh
 trap cleanup EXIT
-
-# nginx with everything inside $WORK; $1 = name, $2 = http-level body.
-start_nginx() {
-  cat >"$WORK/$1.conf" <<EOF
-daemon on;
-user root;
-worker_processes auto;
-pid $WORK/$1.pid;
-error_log $WORK/$1-error.log;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/$1-client; proxy_temp_path $WORK/$1-proxy;
-    fastcgi_temp_path $WORK/$1-fastcgi; uwsgi_temp_path $WORK/$1-uwsgi; scgi_temp_path $WORK/$1-scgi;
-    keepalive_requests 1000000;
-$2
-}
-EOF
-  /usr/sbin/nginx -p "$WORK" -c "$WORK/$1.conf"
-}
 
 upstream_file() { # $1 = port
   printf 'upstream vigil-bench {\n    server 127.0.0.1:%s;\n    keepalive 64;\n}\n' "$1" >"$WORK/upstream.conf"
 }
-
-wait_for() { for _ in $(seq 1 100); do curl -fs "127.0.0.1:$1/" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "nothing answers on $1"; exit 1; }
 
 # wrk output -> "rps p50 p99 failed" (failed = socket errors + non-2xx)
 summarize() {
