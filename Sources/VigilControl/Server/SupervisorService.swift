@@ -8,25 +8,21 @@ public struct SupervisorService: Service {
     let supervisor: Supervisor
     let source: ConfigurationSource
     let onStarted: @Sendable () async -> Void
-    let onReload: @Sendable (ReloadOutcome) async -> Void
-    let onReloading: @Sendable () async -> Void
     let onStopping: @Sendable () async -> Void
 
+    /// Reloads, however they are asked for (SIGHUP here, or the control API), are observed
+    /// through ``Supervisor/observeReloads(_:)``.
+    ///
     /// - Parameters:
     ///   - onStarted: after every service was started (systemd's `READY=1`).
-    ///   - onReload: after a SIGHUP reload, applied or rejected.
-    ///   - onReloading: when a SIGHUP arrives, before the configuration is read.
     ///   - onStopping: when graceful shutdown begins, before services are stopped.
     public init(
         supervisor: Supervisor, source: ConfigurationSource,
-        onStarted: @escaping @Sendable () async -> Void = {}, onReload: @escaping @Sendable (ReloadOutcome) async -> Void = { _ in },
-        onReloading: @escaping @Sendable () async -> Void = {}, onStopping: @escaping @Sendable () async -> Void = {}
+        onStarted: @escaping @Sendable () async -> Void = {}, onStopping: @escaping @Sendable () async -> Void = {}
     ) {
         self.supervisor = supervisor
         self.source = source
         self.onStarted = onStarted
-        self.onReload = onReload
-        self.onReloading = onReloading
         self.onStopping = onStopping
     }
 
@@ -36,8 +32,7 @@ public struct SupervisorService: Service {
         await supervisor.start()
         await onStarted()
         for await _ in hangups.cancelOnGracefulShutdown() {
-            await onReloading()
-            await onReload(await supervisor.reloadFromDisk(source))
+            _ = await supervisor.reloadFromDisk(source)
         }
         await onStopping()
         await supervisor.shutdown()
