@@ -42,7 +42,7 @@ struct DeployCommand: ParsableCommand {
 /// Prints a rollout's progress and exits 0 promoted, 3 rolled back, 1 aborted or timed out.
 func follow(_ watch: RolloutWatch, timeout: Duration?, label: String) throws {
     let prefix = "rollout \(watch.rollout.id): "
-    print("  \(watch.rollout.phase.rawValue) (\(describeWeights(watch.rollout)))")
+    print("  \(watch.rollout.phase.rawValue) (\(watch.rollout.weightsDescription))")
     let finished = try callControl {
         try watch.wait(timeout: timeout) { event in
             print("  " + event.message.dropFirst(prefix.count))
@@ -65,10 +65,6 @@ func follow(_ watch: RolloutWatch, timeout: Duration?, label: String) throws {
     }
 }
 
-func describeWeights(_ rollout: RolloutRecord) -> String {
-    "\(rollout.to.rawValue) \(rollout.weight(rollout.to))% / \(rollout.from.rawValue) \(rollout.weight(rollout.from))%"
-}
-
 struct PromoteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "promote", abstract: "Skip the remaining pauses and steps of the rollout in progress.")
     @OptionGroup var client: ClientOptions
@@ -76,7 +72,7 @@ struct PromoteCommand: ParsableCommand {
 
     func run() throws {
         let rollout = try callControl { try client.client().send("POST", "/v1/services/\(service)/promote").decode(RolloutStarted.self) }.rollout
-        print("\(service): rollout \(rollout.id) promoted: \(rollout.phase.rawValue) (\(describeWeights(rollout)))")
+        print("\(service): rollout \(rollout.id) promoted: \(rollout.phase.rawValue) (\(rollout.weightsDescription))")
     }
 }
 

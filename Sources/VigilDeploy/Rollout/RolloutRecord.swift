@@ -57,6 +57,12 @@ public struct RolloutRecord: Sendable, Equatable, Codable {
     }
 
     public func weight(_ color: Color) -> Int { weights[color] ?? 0 }
+
+    /// The weights as phase events and `vigil deploy --wait` show them, the new color first:
+    /// `green 10% / blue 90%`.
+    public var weightsDescription: String {
+        "\(to.rawValue) \(weight(to))% / \(from.rawValue) \(weight(from))%"
+    }
 }
 
 /// What a blue-green service is serving (table `deployment`, one row a service) and the

@@ -172,7 +172,7 @@ public struct RolloutStateMachine: Sendable {
             change(&$0)
         }
         guard let rollout else { return }
-        let text = "rollout \(rollout.id): \(phase.rawValue) (\(Self.describe(rollout.weights, to: rollout.to)))" + (detail.map { "; \($0)" } ?? "")
+        let text = "rollout \(rollout.id): \(phase.rawValue) (\(rollout.weightsDescription))" + (detail.map { "; \($0)" } ?? "")
         actions.append(.record(.rolloutPhase, color: rollout.to, reason: phase.rawValue, message: text))
     }
 
@@ -216,10 +216,5 @@ public struct RolloutStateMachine: Sendable {
     func startStandby(_ actions: inout [Action]) {
         guard standby == .warm, let deployment else { return }
         actions.append(.startColor(deployment.activeColor.other, revision: deployment.activeRevision))
-    }
-
-    /// `green 10% / blue 90%`, the new color first.
-    static func describe(_ weights: [Color: Int], to: Color) -> String {
-        "\(to.rawValue) \(weights[to] ?? 0)% / \(to.other.rawValue) \(weights[to.other] ?? 0)%"
     }
 }
