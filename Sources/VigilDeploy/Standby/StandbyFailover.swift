@@ -102,7 +102,4 @@ public struct StandbyFailover: Sendable, Equatable {
         case .failback: servingStandby = nil
         }
     }
-
-    /// Forgets a failover without moving traffic (the caller routes by other means, e.g. a fresh start).
-    public mutating func reset() { servingStandby = nil }
 }
