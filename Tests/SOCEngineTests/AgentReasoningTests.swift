@@ -86,6 +86,24 @@ final class AgentReasoningTests: XCTestCase {
         XCTAssertTrue(devops.recommendations.contains { $0.contains("rollout") })
     }
 
+    func testARolledBackRolloutCountsOnce() async throws {
+        func event(_ seconds: Double, _ kind: EventKind, _ color: String) -> SupervisorEvent {
+            SupervisorEvent(id: Int64(10_000 + seconds), time: time.addingTimeInterval(seconds), service: "api", color: color, kind: kind, message: "\(kind.rawValue) api")
+        }
+        let signal = Signals.make(.anomalyDetection, at: time, metadata: ["source_ip": .string("198.18.150.4")])
+        // Started and rolled back in the window, the rollback recorded again on two router retries.
+        let inWindow = [event(-600, .rolloutStarted, "green"), event(-300, .rolledBack, "green"), event(-299, .rolledBack, "blue"), event(-298, .rolledBack, "blue")]
+        // Started before the window, rolled back inside it.
+        let startedBefore = [event(-3600, .rolloutStarted, "green"), event(-300, .rolledBack, "green")]
+        for events in [inWindow, startedBefore] {
+            let devops = try await coordinator(events: StaticEventSource(events: events)).analyze(signal).agentAnalyses.devops
+            XCTAssertTrue(devops.analysis.hasPrefix("Vigil recorded a rollout within"), devops.analysis)
+        }
+        let twoRollouts = inWindow + [event(-200, .rolloutStarted, "green")]
+        let devops = try await coordinator(events: StaticEventSource(events: twoRollouts)).analyze(signal).agentAnalyses.devops
+        XCTAssertTrue(devops.analysis.hasPrefix("Vigil recorded 2 rollouts within"), devops.analysis)
+    }
+
     func testUnreachableVigilIsSaidAndLowersConfidence() async throws {
         let signal = Signals.make(.geoAnomaly, customer: "globalbank", at: time, metadata: ["location": .string("RU")])
         let reachable = try await coordinator(events: StaticEventSource()).analyze(signal)

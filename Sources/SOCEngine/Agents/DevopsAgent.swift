@@ -42,9 +42,17 @@ public struct DevopsAgent: ThreatAgent {
             .sorted { ($0.time, $0.id ?? 0) < ($1.time, $1.id ?? 0) }
         var operations = OperationalContext()
         var findings: [String] = []
+        // Services whose rollout in the window is already counted: a rollback ends the rollout
+        // that started it (and is recorded again on every router retry), so it counts only when
+        // that rollout started before the window.
+        var rolledOut: Set<String> = []
         for event in window {
             switch event.kind {
-            case .rolloutStarted, .rolledBack: operations.rollouts += 1
+            case .rolloutStarted:
+                operations.rollouts += 1
+                rolledOut.insert(event.service)
+            case .rolledBack:
+                if rolledOut.insert(event.service).inserted { operations.rollouts += 1 }
             case .restarted: operations.restarts += 1
             case .crashloop: operations.crashLoops += 1
             case .reclaimed: operations.reclaims += 1
