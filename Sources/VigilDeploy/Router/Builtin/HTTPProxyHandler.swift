@@ -172,17 +172,16 @@ final class HTTPProxyHandler: ChannelDuplexHandler, UpstreamExchangeDelegate {
             let failed = target.route
             core.traffic(failed.color).recordConnectFailure()
             // Nothing was sent yet: any request can go to the fallback color.
-            if !target.triedFallback, moveToFallback(target) { return }
+            if moveToFallback(target) { return }
             fail(target, "\(failed.color.rawValue) (127.0.0.1:\(failed.port)) refused the connection: \(error)")
         }
     }
 
     /// Sends `target` to its route's fallback (the other color when it has weight, else the
-    /// table's ready standby), once per request: whatever of it is still to be sent goes on a
-    /// connection to that color. False when the route has no fallback.
+    /// table's ready standby): whatever of it is still to be sent goes on a connection to that
+    /// color. Once per request: the new route has no fallback. False when the route has none.
     private func moveToFallback(_ target: ProxyExchange) -> Bool {
         guard let fallback = target.route.fallback else { return false }
-        target.triedFallback = true
         core.traffic(target.route.color).requestEnded()
         core.traffic(fallback.color).requestStarted()
         target.route = RouteChoice(color: fallback.color, port: fallback.port, fallback: nil)

@@ -16,8 +16,6 @@ final class ProxyExchange {
     var pending: [HTTPClientRequestPart] = []
     var requestEnded = false
     var bodySent = false
-    /// The request already moved to the route's fallback color once (it moves at most once).
-    var triedFallback = false
     var replayedOnFreshConnection = false
     /// Monotonic nanoseconds: request head written upstream, response head received.
     var sentAt: UInt64 = 0
@@ -42,9 +40,9 @@ final class ProxyExchange {
     /// the response received, as nginx's `proxy_next_upstream error` does: an idempotent method
     /// (RFC 9110 9.2.2; never POST, PATCH or CONNECT), the whole request received with no body
     /// byte sent (bodies are streamed, not kept, so only a bodiless request can be sent again),
-    /// and no earlier move to another color.
+    /// and a color to move to (none once it moved: a fallback's route has no fallback).
     var canRetryElsewhere: Bool {
-        requestEnded && !bodySent && !triedFallback && status == nil
+        requestEnded && !bodySent && route.fallback != nil && status == nil
             && [.GET, .HEAD, .PUT, .DELETE, .OPTIONS, .TRACE].contains(forwardedHead.method)
     }
 }

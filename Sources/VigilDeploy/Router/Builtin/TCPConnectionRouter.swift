@@ -13,10 +13,11 @@ enum TCPConnectionRouter {
             channel.close(promise: nil)
             return
         }
-        connect(client: client, clientChannel: channel, route: route, core: core, triedFallback: false)
+        connect(client: client, clientChannel: channel, route: route, core: core)
     }
 
-    private static func connect(client: TCPSpliceHandler, clientChannel: Channel, route: RouteChoice, core: RouterCore, triedFallback: Bool) {
+    /// Connects to `route`'s color, else once to its fallback (whose route has no fallback).
+    private static func connect(client: TCPSpliceHandler, clientChannel: Channel, route: RouteChoice, core: RouterCore) {
         let traffic = core.traffic(route.color)
         traffic.requestStarted()
         let upstream = TCPSpliceHandler()
@@ -48,9 +49,9 @@ enum TCPConnectionRouter {
                 case .failure:
                     traffic.recordConnectFailure()
                     traffic.requestEnded()
-                    if let fallback = route.fallback, !triedFallback, !client.closed {
+                    if let fallback = route.fallback, !client.closed {
                         let next = RouteChoice(color: fallback.color, port: fallback.port, fallback: nil)
-                        connect(client: client, clientChannel: clientChannel, route: next, core: core, triedFallback: true)
+                        connect(client: client, clientChannel: clientChannel, route: next, core: core)
                     } else {
                         clientChannel.close(promise: nil)
                     }
