@@ -18,11 +18,11 @@ enum ForwardedRequestHead {
         var hasForwardedHost = false
         var host: String?
         for (name, value) in head.headers {
-            if let index = HopByHopHeaders.fixedIndex(of: name) {
+            if let fixed = HopByHopHeaders.fixed(name) {
                 hasHopByHop = true
-                if index == 0, !asciiEqualsIgnoringCase(value, "keep-alive"), !asciiEqualsIgnoringCase(value, "close") {
+                if fixed == .connection, HopByHopHeaders.namesOtherHeaders(value) {
                     connectionListsOthers = true
-                } else if index == 6 {
+                } else if fixed == .transferEncoding {
                     hasTransferEncoding = true
                 }
                 continue
@@ -43,7 +43,7 @@ enum ForwardedRequestHead {
         var headers: [(String, String)] = []
         headers.reserveCapacity(head.headers.count + 3)
         for (name, value) in head.headers {
-            if hasHopByHop, HopByHopHeaders.fixedIndex(of: name) != nil || HopByHopHeaders.isListed(name, in: listed) { continue }
+            if hasHopByHop, HopByHopHeaders.fixed(name) != nil || HopByHopHeaders.isListed(name, in: listed) { continue }
             // The router answers `Expect: 100-continue` itself (as nginx does) and streams the body.
             if hasExpect, asciiEqualsIgnoringCase(name, "expect") { continue }
             if replacesForwardedFor, asciiEqualsIgnoringCase(name, "x-forwarded-for") { continue }

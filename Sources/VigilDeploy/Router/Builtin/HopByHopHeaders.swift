@@ -4,7 +4,10 @@ import NIOHTTP1
 /// must not forward them. `Transfer-Encoding` is among them because each side is re-framed
 /// (chunked or Content-Length, as `MessageFraming` decides) independently of how the body arrived.
 enum HopByHopHeaders {
-    static let names = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "transfer-encoding", "proxy-authenticate", "proxy-authorization"]
+    /// The headers that are hop-by-hop whatever `Connection` lists.
+    enum Fixed {
+        case connection, keepAlive, proxyConnection, te, trailer, upgrade, transferEncoding, proxyAuthenticate, proxyAuthorization
+    }
 
     /// Which headers of a message are end-to-end, found in one scan and asked per name while
     /// the head is copied out (no new `HTTPHeaders` is built, and no `String` is made unless
@@ -22,11 +25,9 @@ enum HopByHopHeaders {
             var listsOtherHeaders = false
             var contentLength = false
             for (name, value) in headers {
-                if let index = HopByHopHeaders.fixedIndex(of: name) {
+                if let fixed = HopByHopHeaders.fixed(name) {
                     present = true
-                    if index == 0, !asciiEqualsIgnoringCase(value, "keep-alive"), !asciiEqualsIgnoringCase(value, "close") {
-                        listsOtherHeaders = true
-                    }
+                    if fixed == .connection, HopByHopHeaders.namesOtherHeaders(value) { listsOtherHeaders = true }
                 } else if !contentLength, asciiEqualsIgnoringCase(name, "content-length") {
                     contentLength = true
                 }
@@ -38,8 +39,14 @@ enum HopByHopHeaders {
 
         @inline(__always)
         func keeps(_ name: String) -> Bool {
-            !hasHopByHop || (HopByHopHeaders.fixedIndex(of: name) == nil && !HopByHopHeaders.isListed(name, in: listed))
+            !hasHopByHop || (HopByHopHeaders.fixed(name) == nil && !HopByHopHeaders.isListed(name, in: listed))
         }
+    }
+
+    /// Whether a `Connection` value lists headers besides `keep-alive` and `close`.
+    @inline(__always)
+    static func namesOtherHeaders(_ connection: String) -> Bool {
+        !asciiEqualsIgnoringCase(connection, "keep-alive") && !asciiEqualsIgnoringCase(connection, "close")
     }
 
     /// The header names `Connection` lists, lowercased.
@@ -52,16 +59,16 @@ enum HopByHopHeaders {
         !listed.isEmpty && listed.contains(name.lowercased())
     }
 
-    /// The index in `names` of `name` (any case), nil for an end-to-end header.
-    static func fixedIndex(of name: String) -> Int? {
+    /// Which fixed hop-by-hop header `name` (any case) is, nil for an end-to-end header.
+    static func fixed(_ name: String) -> Fixed? {
         switch name.utf8.count {
-        case 2: return asciiEqualsIgnoringCase(name, "te") ? 3 : nil
-        case 7: return asciiEqualsIgnoringCase(name, "trailer") ? 4 : asciiEqualsIgnoringCase(name, "upgrade") ? 5 : nil
-        case 10: return asciiEqualsIgnoringCase(name, "connection") ? 0 : asciiEqualsIgnoringCase(name, "keep-alive") ? 1 : nil
-        case 16: return asciiEqualsIgnoringCase(name, "proxy-connection") ? 2 : nil
-        case 17: return asciiEqualsIgnoringCase(name, "transfer-encoding") ? 6 : nil
-        case 18: return asciiEqualsIgnoringCase(name, "proxy-authenticate") ? 7 : nil
-        case 19: return asciiEqualsIgnoringCase(name, "proxy-authorization") ? 8 : nil
+        case 2: return asciiEqualsIgnoringCase(name, "te") ? .te : nil
+        case 7: return asciiEqualsIgnoringCase(name, "trailer") ? .trailer : asciiEqualsIgnoringCase(name, "upgrade") ? .upgrade : nil
+        case 10: return asciiEqualsIgnoringCase(name, "connection") ? .connection : asciiEqualsIgnoringCase(name, "keep-alive") ? .keepAlive : nil
+        case 16: return asciiEqualsIgnoringCase(name, "proxy-connection") ? .proxyConnection : nil
+        case 17: return asciiEqualsIgnoringCase(name, "transfer-encoding") ? .transferEncoding : nil
+        case 18: return asciiEqualsIgnoringCase(name, "proxy-authenticate") ? .proxyAuthenticate : nil
+        case 19: return asciiEqualsIgnoringCase(name, "proxy-authorization") ? .proxyAuthorization : nil
         default: return nil
         }
     }
