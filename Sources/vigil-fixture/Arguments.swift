@@ -69,6 +69,7 @@ struct Arguments {
           /admin/crash?code=N      answer, then exit with code N
           /admin/hang?ms=N         answer, then stop answering anything for N ms
           /admin/memory?bytes=N    allocate and touch N more bytes now
+          /admin/inflight          {"inFlight":N}: GET / requests received and not yet answered
 
         Exit codes: 0 after SIGTERM, 2 when the address cannot be bound, 64 for a bad command line,
         --exit-code for planned crashes.

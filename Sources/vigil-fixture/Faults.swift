@@ -15,6 +15,8 @@ final class Faults: @unchecked Sendable {
     /// Error rate in parts per million, so "every k-th request" stays exact in integers.
     private var errorPPM: Int
     private var rootRequests = 0
+    /// `GET /` requests received and not yet answered (held by latency), for `/admin/inflight`.
+    private var rootInFlight = 0
     /// Nothing is answered before this instant (`/admin/hang`).
     private var hungUntil = 0
     /// Memory kept alive on purpose (`--grow-memory`, `/admin/memory`).
@@ -79,6 +81,16 @@ final class Faults: @unchecked Sendable {
             return (latencyMs, fail)
         }
     }
+
+    /// Brackets the answering of one `GET /`, so `/admin/inflight` can tell a test that a
+    /// request it sent is being held here (instead of the test sleeping and hoping).
+    func answeringRootRequest<T>(_ body: () -> T) -> T {
+        lock.withLock { rootInFlight += 1 }
+        defer { lock.withLock { rootInFlight -= 1 } }
+        return body()
+    }
+
+    var rootRequestsInFlight: Int { lock.withLock { rootInFlight } }
 
     /// Makes every request, on every connection, wait until `ms` from now.
     func hang(ms: Int) {

@@ -17,7 +17,7 @@ struct Routes: Sendable {
         let allowed = isAdmin ? ["GET", "POST"] : ["GET", "HEAD"]
         switch request.path {
         case "/", "/health", "/ready", "/admin/health", "/admin/ready", "/admin/latency", "/admin/errors",
-             "/admin/crash", "/admin/hang", "/admin/memory":
+             "/admin/crash", "/admin/hang", "/admin/memory", "/admin/inflight":
             guard allowed.contains(request.method) else {
                 return Response(status: 405, json: #"{"error":"use \#(allowed.joined(separator: " or ")) for \#(request.path)"}"#)
             }
@@ -26,9 +26,11 @@ struct Routes: Sendable {
         }
         switch request.path {
         case "/":
-            let (delayMs, fail) = faults.nextRootRequest()
-            sleepMs(delayMs)
-            return fail ? Response(status: 500, json: #"{"error":"injected error (--error-rate)"}"#) : Response(status: 200, json: identity)
+            return faults.answeringRootRequest {
+                let (delayMs, fail) = faults.nextRootRequest()
+                sleepMs(delayMs)
+                return fail ? Response(status: 500, json: #"{"error":"injected error (--error-rate)"}"#) : Response(status: 200, json: identity)
+            }
         case "/health":
             return faults.isHealthy ? Response(status: 200, json: #"{"status":"ok"}"#) : Response(status: 500, json: #"{"status":"failing"}"#)
         case "/ready":
@@ -71,6 +73,8 @@ struct Routes: Sendable {
             guard let ms = query["ms"].flatMap({ Int($0) }), ms >= 0 else { return .badRequest("expected ?ms=N with N >= 0") }
             faults.hang(ms: ms)
             return Response(status: 200, json: #"{"hangMs":\#(ms)}"#)
+        case "/admin/inflight":
+            return Response(status: 200, json: #"{"inFlight":\#(faults.rootRequestsInFlight)}"#)
         case "/admin/memory":
             guard let bytes = query["bytes"].flatMap({ Int($0) }), bytes >= 0 else { return .badRequest("expected ?bytes=N with N >= 0") }
             let total = faults.allocate(bytes: bytes)

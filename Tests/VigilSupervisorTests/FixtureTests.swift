@@ -208,6 +208,16 @@ final class FixtureTests: XCTestCase {
         XCTAssertTrue(fixture.isRunning)
     }
 
+    func testAdminInflightCountsRootRequestsHeldByLatency() throws {
+        let port = try freeTCPPort()
+        let fixture = try ProcessHandle.fixture(port: port)
+        XCTAssertEqual(SimpleHTTP.get(port: port, path: "/admin/inflight")?.body, #"{"inFlight":0}"#)
+        XCTAssertEqual(SimpleHTTP.post(port: port, path: "/admin/latency?ms=8000")?.status, 200)
+        XCTAssertNil(SimpleHTTP.get(port: port, path: "/", timeout: .seconds(1)), "GET / is held for 8 s")
+        XCTAssertEqual(SimpleHTTP.get(port: port, path: "/admin/inflight")?.body, #"{"inFlight":1}"#, "the client gave up; the fixture still holds it")
+        XCTAssertTrue(fixture.isRunning)
+    }
+
     func testAdminHangStopsAnsweringThenRecovers() throws {
         let port = try freeTCPPort()
         let fixture = try ProcessHandle.fixture(port: port)

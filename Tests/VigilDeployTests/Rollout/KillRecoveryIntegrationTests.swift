@@ -187,14 +187,15 @@ final class KillRecoveryIntegrationTests: XCTestCase {
     }
 
     /// Makes `color`'s fixture answer `GET /` after 40s, sends one request through the router
-    /// (all traffic is on `color` now), and returns once it has had time to reach it. Cancel
+    /// (all traffic is on `color` now), and returns once the fixture holds a request. Cancel
     /// restores the fixture's latency if it is still running.
     private func holdRequest(on color: String, of harness: BlueGreenHarness) throws -> StuckRequest {
         let port = try XCTUnwrap(harness.ports[color])
         XCTAssertEqual(SimpleHTTP.get(port: port, path: "/admin/latency?ms=40000")?.status, 200)
         let thread = Thread { _ = SimpleHTTP.get(port: harness.listenPort, path: "/", timeout: .seconds(90)) }
         thread.start()
-        Thread.sleep(forTimeInterval: 0.5)
+        let held = poll(timeout: .seconds(20)) { SimpleHTTP.get(port: port, path: "/admin/inflight")?.body.contains(#""inFlight":0"#) == false }
+        XCTAssertTrue(held, "the request through the router never reached \(color)'s fixture")
         return StuckRequest(port: port)
     }
 }
