@@ -165,6 +165,10 @@ int cvigil_pidfd_open(pid_t pid) {
     return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+int cvigil_pidfd_send_signal(int pidfd, int signal) {
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0);
+}
+
 int cvigil_waitid_pidfd(int pidfd, int block, cvigil_exit_info *info) {
     siginfo_t reaped;
     memset(&reaped, 0, sizeof(reaped));

@@ -18,7 +18,7 @@ final class CheckCommandTests: XCTestCase {
         defer { dir.remove() }
         let fixture = try BuiltProducts.fixture
         let notExecutable = dir.appending("not-executable")
-        FileManager.default.createFile(atPath: notExecutable, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o644])
+        XCTAssertTrue(FileManager.default.createFile(atPath: notExecutable, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o644]))
         func service(_ name: String, _ rest: String, command: String? = nil) -> String {
             "apiVersion: vigil/v1\nkind: Service\nname: \(name)\ncommand: [\(command ?? yamlQuoted(fixture))]\n\(rest)"
         }

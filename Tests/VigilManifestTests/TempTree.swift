@@ -31,8 +31,8 @@ final class TempTree {
     /// Runs `body` with the current directory set to the tree's root, then restores it.
     func inside<T>(_ body: () throws -> T) rethrows -> T {
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(root)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        _ = FileManager.default.changeCurrentDirectoryPath(root)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
         return try body()
     }
 }

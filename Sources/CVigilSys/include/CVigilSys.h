@@ -66,6 +66,10 @@ int cvigil_output_pipe(int fds[2]);
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits. O_CLOEXEC is implied.
 int cvigil_pidfd_open(pid_t pid);
 
+/// pidfd_send_signal(2): signals exactly the process behind `pidfd`, which a reused pid cannot
+/// redirect. Returns 0, or -1 with errno set (ESRCH once the process has exited).
+int cvigil_pidfd_send_signal(int pidfd, int signal);
+
 /// How a reaped child ended.
 typedef struct {
     /// Non-zero when a signal killed it; `value` is then the signal number, else the exit status.

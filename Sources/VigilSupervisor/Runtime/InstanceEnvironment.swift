@@ -50,11 +50,15 @@ struct InstanceEnvironment: Sendable {
 
     var workingDirectory: String { spec.workingDir ?? manifestDir }
 
-    func launchSpec() throws -> LaunchSpec {
+    /// How to start the instance, marked with `marker` (``InstanceMarker``) in its environment.
+    /// Exec probes get the same environment without the mark: they are not the instance.
+    func launchSpec(marker: InstanceMarker) throws -> LaunchSpec {
         let variables = try variables()
+        var environment = childEnvironment(variables)
+        environment[InstanceMarker.variable] = marker.value
         return LaunchSpec(
             arguments: try spec.command.map { try VariableExpansion.expand($0, variables: variables) },
-            environment: childEnvironment(variables),
+            environment: environment,
             workingDirectory: workingDirectory,
             user: spec.user
         )

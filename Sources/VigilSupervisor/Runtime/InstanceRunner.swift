@@ -142,8 +142,9 @@ public actor InstanceRunner {
     /// Starts the process and returns the event that reports how that went.
     private func spawn() -> InstanceStateMachine.Event {
         let launch: LaunchedProcess
+        let marker = InstanceMarker.fresh(service: service, color: color)
         do {
-            launch = try ProcessLauncher.launch(environment.launchSpec())
+            launch = try ProcessLauncher.launch(environment.launchSpec(marker: marker))
         } catch {
             return .spawnFailed("\(error)")
         }
@@ -154,7 +155,7 @@ public actor InstanceRunner {
         } else {
             [launch.stdoutPipe, launch.stderrPipe].compactMap { $0 }.forEach { close($0) }
         }
-        resources.recordInstance(InstanceRecord(service: service, color: color, pid: launch.pid, startTime: launch.startTime, spawnedAt: Date()))
+        resources.recordInstance(InstanceRecord(service: service, color: color, pid: launch.pid, startTime: launch.startTime, spawnedAt: Date(), marker: marker.value))
         resources.exits.watch(pid: launch.pid, pidfd: launch.pidfd) { [weak self] status in
             guard let self else { return }
             Task { await self.exited(status, pid: launch.pid) }
@@ -165,7 +166,7 @@ public actor InstanceRunner {
     private func exited(_ status: ExitStatus, pid: pid_t) {
         guard machine.pid == pid else { return }
         // Respawn first; the instance record is rewritten by the next spawn, and cleared only
-        // when no process follows (the orphan reaper also checks start times, so a stale one is harmless).
+        // when no process follows (the orphan reaper also checks start times and marks, so a stale one is harmless).
         perform(machine.handle(.exited(status), at: .now))
         if !machine.state.hasProcess {
             resources.forgetInstance(service: service, color: color)

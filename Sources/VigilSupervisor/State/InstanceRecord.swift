@@ -14,17 +14,21 @@ public struct InstanceRecord: Sendable, Equatable, Codable {
     public var pgid: Int32
     public var startTime: UInt64
     public var spawnedAt: Date
+    /// The ``InstanceMarker`` value the instance was started with; nil in records written before
+    /// Vigil marked its instances.
+    public var marker: String?
 
     /// The color used for services that are not blue-green.
     public static let defaultColor = "default"
 
     /// `pgid` defaults to `pid` (every instance is spawned as a group leader).
-    public init(service: String, color: String = InstanceRecord.defaultColor, pid: Int32, pgid: Int32? = nil, startTime: UInt64, spawnedAt: Date = Date()) {
+    public init(service: String, color: String = InstanceRecord.defaultColor, pid: Int32, pgid: Int32? = nil, startTime: UInt64, spawnedAt: Date = Date(), marker: String? = nil) {
         self.service = service
         self.color = color
         self.pid = pid
         self.pgid = pgid ?? pid
         self.startTime = startTime
         self.spawnedAt = spawnedAt
+        self.marker = marker
     }
 }

@@ -5,8 +5,8 @@ extension StateStore {
     public func upsertInstance(_ r: InstanceRecord) throws {
         try write("record an instance in") { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO instance (service, color, pid, pgid, startTime, spawnedAt) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [r.service, r.color, r.pid, r.pgid, Int64(bitPattern: r.startTime), Self.milliseconds(r.spawnedAt)])
+                INSERT OR REPLACE INTO instance (service, color, pid, pgid, startTime, spawnedAt, marker) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [r.service, r.color, r.pid, r.pgid, Int64(bitPattern: r.startTime), Self.milliseconds(r.spawnedAt), r.marker])
         }
     }
 
@@ -23,7 +23,7 @@ extension StateStore {
             try Row.fetchAll(db, sql: "SELECT * FROM instance ORDER BY service, color").map { row in
                 InstanceRecord(service: row["service"], color: row["color"], pid: row["pid"], pgid: row["pgid"],
                                startTime: UInt64(bitPattern: row["startTime"] as Int64),
-                               spawnedAt: Self.date(milliseconds: row["spawnedAt"]))
+                               spawnedAt: Self.date(milliseconds: row["spawnedAt"]), marker: row["marker"])
             }
         }
     }

@@ -77,6 +77,10 @@ extension StateStore {
                 CREATE INDEX rollout_service_started ON rollout(service, startedAt);
                 """)
         }
+        migrator.registerMigration("v3-instance-marker") { db in
+            // The InstanceMarker each instance was started with; NULL for rows written before.
+            try db.execute(sql: "ALTER TABLE instance ADD COLUMN marker TEXT")
+        }
         return migrator
     }
 }
