@@ -66,13 +66,18 @@ func follow(_ watch: RolloutWatch, timeout: Duration?, label: String) throws {
 }
 
 struct PromoteCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "promote", abstract: "Skip the remaining pauses and steps of the rollout in progress.")
+    static let configuration = CommandConfiguration(
+        commandName: "promote", abstract: "Skip the remaining pauses and steps of the rollout in progress.",
+        discussion: "With --step, end only the pause the rollout waits at; the canary steps after it run as written."
+    )
     @OptionGroup var client: ClientOptions
     @Argument(help: "Service name.") var service: String
+    @Flag(name: .long, help: "End only the current pause (the next steps run), instead of skipping every remaining step.") var step = false
 
     func run() throws {
-        let rollout = try callControl { try client.client().send("POST", "/v1/services/\(service)/promote").decode(RolloutStarted.self) }.rollout
-        print("\(service): rollout \(rollout.id) promoted: \(rollout.phase.rawValue) (\(rollout.weightsDescription))")
+        let body = step ? Array(#"{"step": true}"#.utf8) : nil
+        let rollout = try callControl { try client.client().send("POST", "/v1/services/\(service)/promote", body: body).decode(RolloutStarted.self) }.rollout
+        print("\(service): rollout \(rollout.id) \(step ? "resumed" : "promoted"): \(rollout.phase.rawValue) (\(rollout.weightsDescription))")
     }
 }
 

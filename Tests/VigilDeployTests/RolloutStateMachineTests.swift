@@ -240,6 +240,37 @@ final class RolloutStateMachineTests: XCTestCase {
         XCTAssertNotEqual(h.timers[.progressDeadline], deadlineBefore, "a fresh deadline for the verification")
     }
 
+    func testResumeEndsOnlyTheOperatorsPauseAndTheNextStepsRun() {
+        var h = H.active(plan: H.canary([.setWeight(10), .pause(nil), .setWeight(50), .pause(nil), .setWeight(80)]))
+        h.deploy()
+        h.ready()
+        h.verdict(.pass("no prometheus query"))
+        XCTAssertEqual(h.phase, .paused)
+        XCTAssertEqual(h.machine.rollout?.weights, [.green: 10, .blue: 90])
+        let deadlineWhilePaused = h.timers[.progressDeadline]
+
+        let first = h.send(.resume)
+        XCTAssertEqual(first.weightsApplied, [[.green: 50, .blue: 50]], "the step after the pause runs, not the switch")
+        XCTAssertEqual(h.phase, .paused, "and the next operator's pause holds it")
+        XCTAssertEqual(h.machine.rollout?.step, 3)
+        XCTAssertEqual(first.recorded(.rolloutPhase).filter { $0.contains("resumed by operator after step 2/5") }.count, 1, "\(first.recorded(.rolloutPhase))")
+        XCTAssertNotEqual(h.timers[.progressDeadline], deadlineWhilePaused, "the deadline runs again, afresh")
+
+        XCTAssertEqual(h.send(.resume).weightsApplied, [[.green: 80, .blue: 20], [.green: 100, .blue: 0]], "the last step, then the switch")
+        XCTAssertEqual(h.phase, .verifying)
+        XCTAssertEqual(h.send(.resume), [], "nothing to resume outside a pause")
+    }
+
+    func testResumeAtTheFinalGateIsAPromotion() {
+        var h = H.active(plan: H.blueGreenManualPromote)
+        h.deploy()
+        h.ready()
+        h.verdict(.pass("ok"))
+        XCTAssertEqual(h.phase, .paused)
+        XCTAssertEqual(h.send(.resume).weightsApplied, [[.green: 100, .blue: 0]])
+        XCTAssertEqual(h.phase, .verifying)
+    }
+
     func testCanaryFailedGateRollsBack() {
         var h = H.active(plan: H.canary([.setWeight(20), .pause(.seconds(10)), .setWeight(100)]))
         h.deploy()

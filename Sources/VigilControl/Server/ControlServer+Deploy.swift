@@ -33,9 +33,24 @@ enum DeployRoutes {
         return try await answer { try await service.deploy(RevisionRequest(version: body.version, release: body.release, env: env)) }
     }
 
-    static func promote(name: String, supervisor: Supervisor) async throws -> Response {
+    /// `vigil promote`'s body: `{"step": true}` ends only the current pause; empty or
+    /// `{"step": false}` skips every remaining step.
+    struct PromoteBody: Decodable {
+        var step: Bool?
+    }
+
+    static func promote(_ request: Request, name: String, supervisor: Supervisor) async throws -> Response {
         let service = try await deployed(name, supervisor: supervisor)
-        return try await answer { try await service.promote() }
+        let bytes = try await request.body.collect(upTo: 1 << 16)
+        var body = PromoteBody()
+        if bytes.readableBytes > 0 {
+            do {
+                body = try JSONDecoder().decode(PromoteBody.self, from: Data(buffer: bytes))
+            } catch {
+                throw ControlAPIError(.badRequest, "the promote request is not valid JSON", detail: "send {\"step\": true} to end only the current pause, or nothing: \(error)")
+            }
+        }
+        return try await answer { body.step == true ? try await service.resume() : try await service.promote() }
     }
 
     static func rollback(name: String, supervisor: Supervisor) async throws -> Response {

@@ -44,7 +44,7 @@ public struct ControlServer: Sendable {
                 case "stop": try await supervisor.stopService(name)
                 case "restart": try await supervisor.restartService(name)
                 case "deploy": return try await DeployRoutes.deploy(request, name: name, supervisor: supervisor)
-                case "promote": return try await DeployRoutes.promote(name: name, supervisor: supervisor)
+                case "promote": return try await DeployRoutes.promote(request, name: name, supervisor: supervisor)
                 case "rollback": return try await DeployRoutes.rollback(name: name, supervisor: supervisor)
                 default:
                     throw ControlAPIError(.notFound, "unknown command '\(command)'", detail: "use start, stop, restart, deploy, promote or rollback")

@@ -282,6 +282,17 @@ extension RolloutStateMachine {
         }
     }
 
+    /// Ends an operator's pause: the steps after it run (the deadline afresh, as after a
+    /// promote). A pause after the last step, or `autoPromote: false`'s gate, has no steps after
+    /// it: resuming there is a promotion.
+    mutating func onResume(at now: Date, _ actions: inout [Action]) {
+        guard let rollout = activeRollout, let plan, rollout.phase == .paused else { return }
+        guard rollout.step < plan.steps.count else { return onPromote(at: now, &actions) }
+        scheduleDeadline(&actions)
+        actions.append(.record(.rolloutPhase, color: rollout.to, reason: "resume", message: "rollout \(rollout.id): resumed by operator after step \(rollout.step + 1)/\(plan.steps.count)"))
+        advanceSteps(from: rollout.step + 1, at: now, &actions)
+    }
+
     /// The canary weight in force before step `index` (the last `setWeight` before it).
     static func weight(before index: Int, in steps: [CanaryStep]) -> Int {
         for step in steps.prefix(index).reversed() {

@@ -67,6 +67,9 @@ public struct RolloutStateMachine: Sendable {
         case timerFired(Timer)
         /// `vigil promote`.
         case promote
+        /// `vigil promote --step`: end the operator's pause the rollout waits at and go on with
+        /// the steps after it (Argo Rollouts' `promote` without `--full`).
+        case resume
         /// `vigil rollback` during a rollout or while the old color is warm.
         case rollback(reason: String)
         /// The service is being stopped or replaced: end the rollout without touching traffic.
@@ -144,6 +147,7 @@ public struct RolloutStateMachine: Sendable {
         case .routerFailed(let message): onRouterFailed(message, at: now, &actions)
         case .timerFired(let timer): onTimer(timer, at: now, &actions)
         case .promote: onPromote(at: now, &actions)
+        case .resume: onResume(at: now, &actions)
         case .rollback(let reason): beginRollback(cause: "manual", reason: reason, at: now, &actions)
         case .abort(let reason): abort(reason: reason, at: now, &actions)
         }

@@ -17,6 +17,13 @@ extension DeployedService {
         try await started(send(.promote))
     }
 
+    /// `vigil promote --step`: ends the pause the rollout waits at; its next steps run.
+    ///
+    /// - Throws: ``DeployError`` `.conflict` unless a rollout is paused for the operator.
+    public func resume() async throws -> RolloutStarted {
+        try await started(send(.resume))
+    }
+
     /// `vigil rollback`: traffic back to the old color at once during a rollout or while the old
     /// color is warm; after that, a fast rollout (no analysis, no pauses) of the previous revision.
     public func rollback() async throws -> RolloutStarted {
@@ -66,6 +73,14 @@ extension DeployedService {
             default: break
             }
             await handle(.promote)
+            return .started(machine.rollout ?? inProgress)
+
+        case .resume:
+            guard let inProgress, inProgress.phase == .paused else {
+                let phase = inProgress.map { "rollout \($0.id) is \($0.phase.rawValue)" } ?? "no rollout of \(name) is in progress"
+                throw DeployError(.conflict, "\(phase), not paused; nothing to resume (`vigil promote \(name)` without --step skips every remaining step)")
+            }
+            await handle(.resume)
             return .started(machine.rollout ?? inProgress)
 
         case .rollback:

@@ -60,6 +60,7 @@ public actor DeployedService: ManagedService {
     enum Command: Sendable {
         case deploy(RevisionRequest, trigger: RolloutTrigger)
         case promote
+        case resume
         case rollback
         case restart
         case update(LoadedService)

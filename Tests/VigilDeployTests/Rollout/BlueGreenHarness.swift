@@ -126,7 +126,7 @@ final class BlueGreenHarness {
         ["deploy", service, "--version", version] + env.sorted { $0.key < $1.key }.flatMap { ["--env", "\($0.key)=\($0.value)"] } + (wait ? ["--wait"] : [])
     }
 
-    func promote() throws -> CLIResult { try cli(["promote", service]) }
+    func promote(step: Bool = false) throws -> CLIResult { try cli(["promote", service] + (step ? ["--step"] : [])) }
     func rollback() throws -> CLIResult { try cli(["rollback", service]) }
 
     /// The service in `vigil status --json` (the CLI, as a script would read it).

@@ -15,12 +15,17 @@ final class CanaryIntegrationTests: XCTestCase {
     func testCanaryStepsSendEachColorItsShare() throws {
         let harness = try BlueGreenHarness.started { options in
             options.strategy = "canary"
-            options.steps = "[{setWeight: 10}, {pause: 10s}, {setWeight: 50}, {pause: {}}, {setWeight: 100}]"
+            // Each measured step waits for the operator, so no timer of the rollout can move it on
+            // while a loaded machine is still measuring.
+            options.steps = "[{setWeight: 10}, {pause: {}}, {setWeight: 50}, {pause: {}}, {setWeight: 100}]"
         }
         let load = harness.startLoad(connections: 4)
         let deploy = try harness.startDeploy("v2")
 
-        let tenPercent = try measureShare(harness, load, greenWeight: 10, phase: "shifting", stretch: .seconds(4))
+        let tenPercent = try measureShare(harness, load, greenWeight: 10, phase: "paused", stretch: .seconds(4))
+        let resumed = try harness.promote(step: true)
+        XCTAssertEqual(resumed.code, 0, resumed.output)
+        XCTAssertTrue(resumed.output.contains("resumed"), resumed.output)
         let fiftyPercent = try measureShare(harness, load, greenWeight: 50, phase: "paused", stretch: .seconds(4))
         XCTAssertEqual(try harness.promote().code, 0)
         let hundredPercent = try measureShare(harness, load, greenWeight: 100, phase: "verifying", stretch: .seconds(1))
