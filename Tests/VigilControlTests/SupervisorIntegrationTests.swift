@@ -128,6 +128,46 @@ final class SupervisorIntegrationTests: XCTestCase {
         XCTAssertTrue(try vigil.events().contains { $0.kind == .reloadRejected })
     }
 
+    /// A reload that carries a valid change beside an invalid one applies neither, whether it
+    /// comes from `vigil reload` or from SIGHUP; fixing the error then applies the valid change.
+    func testAReloadWithOneBadManifestAppliesNoneOfItsChanges() throws {
+        let vigil = try VigilProcess()
+        let (goodPort, badPort, newPort) = (try freeTCPPort(), try freeTCPPort(), try freeTCPPort())
+        try vigil.writeManifest("good", fixtureManifest(name: "good", port: goodPort))
+        try vigil.writeManifest("bad", fixtureManifest(name: "bad", port: badPort))
+        try vigil.start()
+        let good = try XCTUnwrap(vigil.waitFor("good") { $0.state == "ready" })
+        let bad = try XCTUnwrap(vigil.waitFor("bad") { $0.state == "ready" })
+
+        // A valid change (new version), a new service, and one invalid manifest.
+        try vigil.writeManifest("good", fixtureManifest(name: "good", port: goodPort, extraArgs: ["--version", "v2"]))
+        try vigil.writeManifest("new", fixtureManifest(name: "new", port: newPort))
+        try vigil.writeManifest("bad", fixtureManifest(name: "bad", port: badPort, extraYAML: "restart: {polcy: always}"))
+        func assertNothingApplied(_ how: String) throws {
+            XCTAssertEqual(try vigil.instance("good")?.pid, good.pid, "\(how): the valid change must not be applied alone")
+            XCTAssertEqual(try vigil.instance("bad")?.pid, bad.pid, how)
+            XCTAssertNil(try vigil.instance("new"), "\(how): the new service must not start")
+            XCTAssertFalse(SimpleHTTP.get(port: goodPort, path: "/")?.body.contains("v2") ?? true, how)
+        }
+
+        let reload = try vigil.cli(["reload"])
+        XCTAssertEqual(reload.code, 1, reload.output)
+        XCTAssertTrue(reload.output.contains("bad.yaml:6:11"), reload.output)
+        try assertNothingApplied("vigil reload")
+
+        let process = try XCTUnwrap(vigil.process)
+        process.terminate(signal: SIGHUP)
+        XCTAssertTrue(poll(timeout: .seconds(30)) { ((try? vigil.events()) ?? []).filter { $0.kind == .reloadRejected }.count >= 2 }, "SIGHUP's reload is rejected too")
+        try assertNothingApplied("SIGHUP")
+
+        try vigil.writeManifest("bad", fixtureManifest(name: "bad", port: badPort))
+        let fixed = try vigil.cli(["reload"])
+        XCTAssertEqual(fixed.code, 0, fixed.output)
+        XCTAssertNotNil(vigil.waitFor("good") { $0.state == "ready" && $0.pid != good.pid }, "the valid change applies once nothing is wrong")
+        XCTAssertNotNil(vigil.waitFor("new") { $0.state == "ready" })
+        XCTAssertEqual(try vigil.instance("bad")?.pid, bad.pid, "an unchanged manifest keeps its process")
+    }
+
     func testReloadRestartsChangedStartsNewStopsRemovedAndLeavesTheRestAlone() throws {
         let vigil = try VigilProcess()
         let (keepPort, changePort, removePort, addPort) = (try freeTCPPort(), try freeTCPPort(), try freeTCPPort(), try freeTCPPort())

@@ -102,6 +102,44 @@ final class SystemdNotifyTests: XCTestCase {
         XCTAssertTrue(objects.contains { $0["logger"] == "vigil.debug" && $0["level"] == "warning" }, vigil.output)
     }
 
+    /// A rejected SIGHUP reload leaves the unit READY with a status line that says so, until a
+    /// good reload clears it: what `systemctl status` shows an operator.
+    func testARejectedReloadIsInTheStatusLineUntilAGoodOne() throws {
+        let directory = try TemporaryDirectory(prefix: "vn")
+        defer { directory.remove() }
+        let notify = try NotifySocket(path: directory.appending("notify.sock"))
+        let manifests = directory.appending("manifests")
+        try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
+        let port = try freeTCPPort()
+        let manifest = manifests + "/web.yaml"
+        try fixtureManifest(name: "web", port: port).write(toFile: manifest, atomically: true, encoding: .utf8)
+        let config = directory.appending("vigil.yaml")
+        try supervisorConfig(stateDir: directory.appending("state"), manifestsDir: manifests).write(toFile: config, atomically: true, encoding: .utf8)
+        let vigil = try ProcessHandle(
+            executable: try BuiltProducts.vigil, arguments: ["up", "--config", config, "--log-format", "text"],
+            environment: ["NOTIFY_SOCKET": notify.path]
+        )
+        defer { stop(vigil) }
+        XCTAssertTrue(notify.waitFor { $0.contains("STATUS=1 service: 1 ready") }, "\(notify.assignments)\n\(vigil.output)")
+
+        try fixtureManifest(name: "web", port: port, extraYAML: "restart: {polcy: always}").write(toFile: manifest, atomically: true, encoding: .utf8)
+        let seenBeforeBadReload = notify.assignments.count
+        vigil.terminate(signal: SIGHUP)
+        XCTAssertTrue(notify.waitFor { $0.dropFirst(seenBeforeBadReload).contains("READY=1") }, "\(notify.assignments)")
+        XCTAssertTrue(notify.waitFor { assignments in
+            assignments.dropFirst(seenBeforeBadReload).contains { $0.hasPrefix("STATUS=") && $0.contains("last reload rejected (1 error(s)), running configuration kept") }
+        }, "the status line names the rejected reload: \(notify.assignments.dropFirst(seenBeforeBadReload))")
+        XCTAssertTrue(notify.assignments.last { $0.hasPrefix("STATUS=") }?.contains("1 ready") ?? false, "the running service stays ready: \(notify.assignments)")
+
+        try fixtureManifest(name: "web", port: port).write(toFile: manifest, atomically: true, encoding: .utf8)
+        let seenBeforeGoodReload = notify.assignments.count
+        vigil.terminate(signal: SIGHUP)
+        XCTAssertTrue(notify.waitFor { assignments in
+            let since = assignments.dropFirst(seenBeforeGoodReload)
+            return since.contains("READY=1") && since.contains { $0.hasPrefix("STATUS=") && !$0.contains("rejected") }
+        }, "a good reload clears the note: \(notify.assignments.dropFirst(seenBeforeGoodReload))")
+    }
+
     func testWithoutNotifySocketVigilSendsNothingAndRunsAsBefore() throws {
         let directory = try TemporaryDirectory(prefix: "vn")
         defer { directory.remove() }
