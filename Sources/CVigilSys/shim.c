@@ -63,6 +63,11 @@ static int cvigil_child_main(void *argument) {
     sigemptyset(&empty);
     (void)sigprocmask(SIG_SETMASK, &empty, NULL);
 
+    // Before anything else of the child's: the service's memory is charged to its cgroup from
+    // its first page, and a kill of the cgroup reaches everything it will fork.
+    if (request->join_cgroup && write(request->cgroup_procs_fd, "0", 1) != 1) {
+        return cvigil_child_fail(context, CVIGIL_SPAWN_STAGE_CGROUP);
+    }
     if (setsid() < 0) {
         return cvigil_child_fail(context, CVIGIL_SPAWN_STAGE_SETSID);
     }

@@ -33,7 +33,7 @@ struct StatusCommand: ParsableCommand {
 /// The human table of `vigil status`.
 enum StatusTable {
     static func render(_ report: StatusReport, now: Date) -> String {
-        var rows = [["SERVICE", "COLOR", "STATE", "READY", "PID", "RESTARTS", "RSS", "UPTIME"]]
+        var rows = [["SERVICE", "COLOR", "STATE", "READY", "PID", "RESTARTS", "RSS", "LIMIT", "UPTIME"]]
         for service in report.services {
             for instance in service.instances {
                 let active = service.activeColor == instance.color ? "*" : ""
@@ -41,12 +41,26 @@ enum StatusTable {
                     service.name, instance.color + active, instance.state, instance.ready ? "yes" : "no",
                     instance.pid.map(String.init) ?? "-", String(instance.restarts),
                     instance.rssBytes.map(formatBytes) ?? "-",
+                    limitText(instance),
                     instance.startedAt.map { formatUptime(now.timeIntervalSince($0)) } ?? "-",
                 ])
             }
         }
         if report.services.isEmpty { return "no services configured" }
-        return (columns(rows) + rolloutLines(report)).joined(separator: "\n")
+        return (columns(rows) + rolloutLines(report) + memoryLine(report)).joined(separator: "\n")
+    }
+
+    /// `high/max` of `resources.memory` (`256Mi/512Mi`, `-/512Mi`), `-` without limits.
+    static func limitText(_ instance: InstanceStatus) -> String {
+        guard instance.memoryHighBytes != nil || instance.memoryMaxBytes != nil else { return "-" }
+        return (instance.memoryHighBytes.map(formatBytes) ?? "-") + "/" + (instance.memoryMaxBytes.map(formatBytes) ?? "-")
+    }
+
+    /// How limits are enforced, when some service has one: "memory limits: cgroup v1".
+    static func memoryLine(_ report: StatusReport) -> [String] {
+        let limited = report.services.contains { $0.instances.contains { $0.memoryHighBytes != nil || $0.memoryMaxBytes != nil } }
+        guard limited, let enforcement = report.memoryLimits else { return [] }
+        return ["memory limits: \(enforcement)"]
     }
 
     /// `rows` (the first is the header) as lines of left-aligned columns two spaces apart.

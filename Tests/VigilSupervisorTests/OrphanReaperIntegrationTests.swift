@@ -49,4 +49,36 @@ final class OrphanReaperIntegrationTests: XCTestCase {
         XCTAssertLessThan(killed, spawned, "orphan_killed must be recorded before the new spawn: \(events.map(\.message))")
         XCTAssertTrue(events[killed].message.contains("2 processes"), events[killed].message)
     }
+
+    /// A grandchild that left the process group (setsid) is not the marked group's, but it is
+    /// still in the leftover instance cgroup: the next Vigil kills it too.
+    func testADaemonizedGrandchildLeftInTheInstancesCgroupIsKilled() throws {
+        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        guard geteuid() == 0, mounts.contains(" - cgroup2 ") || mounts.contains(",memory\n") else {
+            throw XCTSkip("no memory cgroup controller on this host (not root, or none mounted)")
+        }
+        let vigil = try VigilProcess()
+        let pidFile = vigil.directory.appending("daemon.pid")
+        let port = try freeTCPPort()
+        try vigil.writeManifest("web", """
+            apiVersion: vigil/v1
+            kind: Service
+            name: web
+            command: ["/bin/sh", "-c", "setsid sleep 300 & echo $! > \(pidFile); exec \(try BuiltProducts.fixture) --port \(port)"]
+            port: \(port)
+            """)
+        try vigil.start()
+        let old = try XCTUnwrap(vigil.waitFor("web") { $0.state == "ready" })
+        let daemon = try XCTUnwrap(vigil.waitForPid(inFile: pidFile))
+        XCTAssertNotEqual(processGroup(pid: daemon), old.pid)
+        let first = try XCTUnwrap(vigil.process)
+        first.terminate(signal: SIGKILL)
+        XCTAssertNotNil(first.waitForExit(timeout: .seconds(10)))
+        try FileManager.default.removeItem(atPath: pidFile)
+
+        try vigil.start()
+        XCTAssertNotNil(vigil.waitFor("web") { $0.state == "ready" && $0.pid != old.pid }, vigil.output)
+        XCTAssertTrue(poll { !isProcessAlive(pid: daemon) && !isProcessAlive(pid: old.pid!) }, "the daemonised grandchild is stopped with its instance")
+        XCTAssertTrue(try vigil.events(service: "web").contains { $0.kind == .orphanKilled && $0.message.contains("left in cgroup web.default.") })
+    }
 }

@@ -46,10 +46,10 @@ public final class VigilProcess {
     }
 
     /// Starts `vigil up` and waits until its control API answers; throws, with Vigil's output,
-    /// when it exits or does not answer within 30 s.
-    public func start() throws {
+    /// when it exits or does not answer within 30 s. `environment` is added to the test's own.
+    public func start(environment: [String: String] = [:]) throws {
         let handle = try ProcessHandle(
-            executable: try BuiltProducts.vigil, arguments: ["up", "--config", configPath],
+            executable: try BuiltProducts.vigil, arguments: ["up", "--config", configPath], environment: environment,
             outputPath: directory.appending("vigil-\(Int.random(in: 0..<1_000_000)).out")
         )
         process = handle

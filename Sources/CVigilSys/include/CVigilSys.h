@@ -14,6 +14,7 @@
 typedef enum {
     CVIGIL_SPAWN_OK = 0,
     CVIGIL_SPAWN_STAGE_CLONE,
+    CVIGIL_SPAWN_STAGE_CGROUP,
     CVIGIL_SPAWN_STAGE_SETSID,
     CVIGIL_SPAWN_STAGE_DUP,
     CVIGIL_SPAWN_STAGE_SETGROUPS,
@@ -42,6 +43,10 @@ typedef struct {
     gid_t gid;
     const gid_t *groups;
     size_t group_count;
+    /// When non-zero, the child first writes "0" (itself) to `cgroup_procs_fd`, an open
+    /// `cgroup.procs` of the instance's cgroup, so it runs none of the service's code outside it.
+    int join_cgroup;
+    int cgroup_procs_fd;
 } cvigil_spawn_request;
 
 /// Why a spawn failed: the step and its errno.

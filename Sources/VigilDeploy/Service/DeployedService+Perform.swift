@@ -125,6 +125,7 @@ extension DeployedService {
         let id = ObjectIdentifier(runner)
         let inputs = self.inputs
         await runner.observe { status in inputs?.yield(.observed(color, id, status)) }
+        await runner.setMemoryResponder { [weak self] _ in await self?.replaceForMemory(color) ?? false }
         await runner.send(.start)
     }
 

@@ -172,6 +172,21 @@ public actor DeployedService: ManagedService {
         _ = try? await send(.restart)
     }
 
+    /// The active color crossed its memory `high`: a rollout of the same revision to the other
+    /// color replaces it without downtime (SPEC 5), counted as a restart with reason `memory`.
+    /// False (the runner restarts its own instance) for a color without traffic, or while a
+    /// rollout is already replacing colors.
+    func replaceForMemory(_ color: Color) async -> Bool {
+        guard running, machine.deployment?.activeColor == color, machine.activeRollout == nil,
+              case .started(let rollout)? = try? await send(.restart)
+        else { return false }
+        resources.events.record(SupervisorEvent(
+            service: name, color: color.rawValue, kind: .restarted, reason: "memory",
+            message: "restarting (memory): rollout \(rollout.id) replaces \(color.rawValue) with \(rollout.revision) on \(rollout.to.rawValue)"
+        ))
+        return true
+    }
+
     /// A changed manifest rolls out as a new revision (keeping the active revision's `--version`,
     /// `--release` and `--env`). A changed address, router or ports cannot move under traffic:
     /// false asks the supervisor to stop this service and start a new one.

@@ -12,6 +12,8 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     /// A warm standby took all traffic from the active color (reason: the active's state), and gave it back.
     case failover, failback
     case reclaimed
+    /// An instance crossed its memory `high` or `max` (reason `high`, `max` or `oom_kill`), before the restart it causes.
+    case memory
 }
 
 /// One entry of the event log in `vigil.db`.

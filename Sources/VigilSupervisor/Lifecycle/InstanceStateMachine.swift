@@ -42,9 +42,12 @@ public struct InstanceStateMachine: Sendable {
     public enum Event: Sendable, Equatable {
         case start
         case stop
-        /// Graceful stop, then start again at once (manual restart, memory.high).
+        /// Graceful stop, then start again at once, not counted as a failure (manual restart).
         case restart(reason: String)
-        /// SIGKILL the group at once, then restart as a failure (memory.max).
+        /// Graceful stop (stop signal, `stop.timeout`, SIGKILL), then restart as a failure with
+        /// `reason`: backoff and crash-loop rules apply (memory over `high`).
+        case recycle(reason: String)
+        /// SIGKILL the group at once, then restart as a failure (memory over `max`).
         case kill(reason: String)
         case spawned(pid: Int32)
         case spawnFailed(String)
@@ -113,6 +116,8 @@ public struct InstanceStateMachine: Sendable {
         case .start: onStart(&actions)
         case .stop: onStop(&actions)
         case .restart(let reason): onRestart(reason: reason, &actions)
+        case .recycle(let reason):
+            if state.hasProcess, state != .stopping { beginStop(.failure(reason), &actions) }
         case .kill(let reason): onKill(reason: reason, &actions)
         case .spawned(let pid): onSpawned(pid: pid, &actions)
         case .spawnFailed(let message):

@@ -25,6 +25,9 @@ public struct LaunchSpec: Sendable {
     public var user: String?
     public var stdout: OutputTarget
     public var stderr: OutputTarget
+    /// An open `cgroup.procs` of the cgroup the child joins before it runs any of its own code
+    /// (the caller keeps and closes it); nil leaves the child in Vigil's cgroup.
+    public var cgroupProcsDescriptor: Int32?
 
     public init(
         arguments: [String],
@@ -32,8 +35,10 @@ public struct LaunchSpec: Sendable {
         workingDirectory: String? = nil,
         user: String? = nil,
         stdout: OutputTarget = .pipe,
-        stderr: OutputTarget = .pipe
+        stderr: OutputTarget = .pipe,
+        cgroupProcsDescriptor: Int32? = nil
     ) {
+        self.cgroupProcsDescriptor = cgroupProcsDescriptor
         self.arguments = arguments
         self.environment = environment
         self.workingDirectory = workingDirectory

@@ -5,7 +5,7 @@ import Glibc
 ///
 /// Everything that may allocate or take a lock (PATH lookup, user lookup, argv and envp) happens
 /// in the parent; the child (a `clone(CLONE_VM | CLONE_VFORK)` child, see `cvigil_spawn`) only
-/// makes system calls: `setsid`, signal reset, stdio `dup2`, `setgroups`/`setgid`/`setuid`,
+/// makes system calls: joining its cgroup, `setsid`, signal reset, stdio `dup2`, `setgroups`/`setgid`/`setuid`,
 /// `chdir`, `close_range(3, ~0)`, `execve`. A failure in any of those comes back as a
 /// `LaunchError` carrying the child's errno, and the failed child is already reaped.
 ///
@@ -47,6 +47,10 @@ public enum ProcessLauncher {
                             request.stdin_fd = devNull
                             request.stdout_fd = stdout.childEnd
                             request.stderr_fd = stderr.childEnd
+                            if let cgroup = spec.cgroupProcsDescriptor {
+                                request.join_cgroup = 1
+                                request.cgroup_procs_fd = cgroup
+                            }
                             if let identity {
                                 request.switch_user = 1
                                 request.uid = identity.uid
@@ -114,6 +118,7 @@ extension LaunchError {
         let context: String?
         switch failure.stage {
         case CVIGIL_SPAWN_STAGE_CLONE: context = "clone"
+        case CVIGIL_SPAWN_STAGE_CGROUP: context = "cannot join the instance's cgroup"
         case CVIGIL_SPAWN_STAGE_SETSID: context = "setsid"
         case CVIGIL_SPAWN_STAGE_DUP: context = "cannot connect stdin/stdout/stderr"
         case CVIGIL_SPAWN_STAGE_SETGROUPS, CVIGIL_SPAWN_STAGE_SETGID, CVIGIL_SPAWN_STAGE_SETUID:

@@ -14,8 +14,8 @@ public actor InstanceRunner {
     public nonisolated let port: UInt16?
 
     private let environment: InstanceEnvironment
-    private let resources: SupervisorResources
-    private var machine: InstanceStateMachine
+    let resources: SupervisorResources
+    private(set) var machine: InstanceStateMachine
     private let logFile: RotatingLogFile?
     /// The process group of the latest run; kept after the leader exits to clean up what it left.
     private var processGroup: pid_t?
@@ -23,6 +23,11 @@ public actor InstanceRunner {
     private var timers: [InstanceStateMachine.TimerKind: Task<Void, Never>] = [:]
     private var probeTasks: [ProbeKind: Task<Void, Never>] = [:]
     private var probeGeneration = 0
+    /// The cgroup and memory watch of the current spawn (InstanceRunner+Memory.swift).
+    var spawnMemory: SpawnMemory?
+    /// Set by the owner of a blue-green color: answers a memory breach by replacing the instance
+    /// without downtime (a rollout); returns false to let the runner restart it itself.
+    var memoryResponder: (@Sendable (MemoryGuard.Breach) async -> Bool)?
     private var waiters: [(predicate: @Sendable (InstanceState) -> Bool, continuation: CheckedContinuation<InstanceState, Never>)] = []
 
     init(spec: ServiceSpec, color: String, port: UInt16?, environment: InstanceEnvironment, resources: SupervisorResources) {
@@ -91,7 +96,9 @@ public actor InstanceRunner {
         let stat = readingUsage ? machine.pid.flatMap { ProcessStat.read(pid: $0) } : nil
         return InstanceStatus(
             color: color, pid: machine.pid, state: machine.state.rawValue, ready: machine.isReady && machine.state.hasProcess,
-            restarts: machine.restarts, rssBytes: stat?.residentBytes, cpuSeconds: stat?.cpuSeconds, startedAt: machine.pid == nil ? nil : startedAt
+            restarts: machine.restarts, rssBytes: stat?.residentBytes, cpuSeconds: stat?.cpuSeconds, startedAt: machine.pid == nil ? nil : startedAt,
+            memoryBytes: readingUsage ? spawnMemory?.cgroup?.memoryBytes : nil,
+            memoryHighBytes: memoryLimits.high, memoryMaxBytes: memoryLimits.max
         )
     }
 
@@ -108,6 +115,7 @@ public actor InstanceRunner {
                 if let group = processGroup { _ = ProcessGroup.signal(group, signal) }
             case .killGroup:
                 if let group = processGroup { _ = ProcessGroup.signal(group, SIGKILL) }
+                spawnMemory?.cgroup?.killAll()
             case .schedule(let timer, let delay): schedule(timer, after: delay)
             case .activateProbes(let kinds, let generation): activateProbes(kinds, generation: generation)
             case .record(let kind, let reason, let message):
@@ -143,11 +151,18 @@ public actor InstanceRunner {
     private func spawn() -> InstanceStateMachine.Event {
         let launch: LaunchedProcess
         let marker = InstanceMarker.fresh(service: service, color: color)
+        let cgroup = makeCgroup(marker: marker)
         do {
-            launch = try ProcessLauncher.launch(environment.launchSpec(marker: marker))
+            var spec = try environment.launchSpec(marker: marker)
+            let procs = try cgroup.map { try $0.openProcs() }
+            defer { procs.map { _ = close($0) } }
+            spec.cgroupProcsDescriptor = procs
+            launch = try ProcessLauncher.launch(spec)
         } catch {
+            cgroup?.removeWhenEmpty()
             return .spawnFailed("\(error)")
         }
+        startWatchingMemory(pid: launch.pid, cgroup: cgroup)
         processGroup = launch.pid
         startedAt = Date()
         if let logFile {
@@ -165,9 +180,13 @@ public actor InstanceRunner {
 
     private func exited(_ status: ExitStatus, pid: pid_t) {
         guard machine.pid == pid else { return }
+        let ended = spawnMemory
+        spawnMemory = nil
+        noteOOMKill(of: ended, pid: pid)
         // Respawn first; the instance record is rewritten by the next spawn, and cleared only
         // when no process follows (the orphan reaper also checks start times and marks, so a stale one is harmless).
         perform(machine.handle(.exited(status), at: .now))
+        end(ended)
         if !machine.state.hasProcess {
             resources.forgetInstance(service: service, color: color)
         }

@@ -5,7 +5,12 @@ import Foundation
 /// Optional fields are written as `null`, never left out (``ExplicitNull``), so scripts can rely on every key.
 public struct StatusReport: Codable, Sendable, Equatable {
     public var services: [ServiceStatus]
-    public init(services: [ServiceStatus]) { self.services = services }
+    /// How memory limits are enforced: "cgroup v1", "cgroup v2" or "sampled, no cgroup (REASON)".
+    @ExplicitNull public var memoryLimits: String?
+    public init(services: [ServiceStatus], memoryLimits: String? = nil) {
+        self.services = services
+        self.memoryLimits = memoryLimits
+    }
 }
 
 public struct ServiceStatus: Codable, Sendable, Equatable {
@@ -46,8 +51,19 @@ public struct InstanceStatus: Codable, Sendable, Equatable {
     @ExplicitNull public var rssBytes: UInt64?
     @ExplicitNull public var cpuSeconds: Double?
     @ExplicitNull public var startedAt: Date?
+    /// What the instance's cgroup is charged (all its processes, page cache included); null without one.
+    @ExplicitNull public var memoryBytes: UInt64?
+    /// `resources.memory.high` and `max`; null when not set.
+    @ExplicitNull public var memoryHighBytes: UInt64?
+    @ExplicitNull public var memoryMaxBytes: UInt64?
 
-    public init(color: String, pid: Int32?, state: String, ready: Bool, restarts: Int, rssBytes: UInt64?, cpuSeconds: Double?, startedAt: Date?) {
+    public init(
+        color: String, pid: Int32?, state: String, ready: Bool, restarts: Int, rssBytes: UInt64?, cpuSeconds: Double?, startedAt: Date?,
+        memoryBytes: UInt64? = nil, memoryHighBytes: UInt64? = nil, memoryMaxBytes: UInt64? = nil
+    ) {
+        self.memoryBytes = memoryBytes
+        self.memoryHighBytes = memoryHighBytes
+        self.memoryMaxBytes = memoryMaxBytes
         self.color = color
         self.pid = pid
         self.state = state

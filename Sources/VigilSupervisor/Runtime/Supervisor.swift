@@ -53,7 +53,15 @@ public actor Supervisor {
     /// Stops leftovers of a previous Vigil killed with SIGKILL, then starts every service.
     public func start() async {
         await OrphanReaper(store: resources.store, events: resources.events).reap(stopTimeouts: stopTimeouts())
-        resources.events.record(SupervisorEvent(service: "vigil", kind: .supervisorStarted, message: "supervising \(configuration.services.count) services"))
+        if case .success(let layout) = resources.cgroups {
+            // After the reaper's graceful stop: what is still in an old instance cgroup left its
+            // process group or its mark behind, and is Vigil's all the same.
+            for (name, killed) in await CgroupSweeper.sweepLeftovers(layout) {
+                let parts = name.split(separator: ".").map(String.init)
+                resources.events.record(SupervisorEvent(service: parts[0], color: parts[1] == InstanceRecord.defaultColor ? nil : parts[1], kind: .orphanKilled, message: "killed \(killed) process(es) left in cgroup \(name) by a previous Vigil"))
+            }
+        }
+        resources.events.record(SupervisorEvent(service: "vigil", kind: .supervisorStarted, message: "supervising \(configuration.services.count) services; memory limits: \(resources.memoryEnforcement)"))
         for loaded in configuration.services {
             runners[loaded.spec.name] = makeRunner(loaded)
         }
@@ -119,7 +127,7 @@ public actor Supervisor {
             guard let runner = runners[loaded.spec.name] else { continue }
             services.append(await runner.status(readingUsage: readingUsage))
         }
-        return StatusReport(services: services)
+        return StatusReport(services: services, memoryLimits: resources.memoryEnforcement)
     }
 
     public func status(of name: String) async throws(CommandError) -> ServiceStatus {
@@ -187,6 +195,7 @@ public actor Supervisor {
         resources.events.record(SupervisorEvent(service: "vigil", kind: .supervisorStopping, message: "stopping \(runners.count) services"))
         await Self.stopConcurrently(Array(runners.values))
         runners.removeAll()
+        if case .success(let layout) = resources.cgroups { await CgroupSweeper.removeAll(layout) }
         resources.events.flush()
     }
 }

@@ -17,6 +17,10 @@ public final class SupervisorResources: @unchecked Sendable {
     public let vigilBinary: String
     /// Exported to services as `VIGIL_CONTROL` so they can ask Vigil about itself.
     public let controlSocket: String
+    /// Where instance cgroups go, or why there are none (memory is then sampled from /proc).
+    public let cgroups: Result<CgroupLayout, CgroupUnavailable>
+    /// Watches the memory of every instance with a limit.
+    public let memory: MemoryGuard
     /// Instance records are written here, in order, so spawning never waits for SQLite.
     private let instanceWrites = DispatchQueue(label: "vigil.instance-records")
 
@@ -30,6 +34,17 @@ public final class SupervisorResources: @unchecked Sendable {
         self.exits = try ExitWatcher()
         self.logs = try LogCapture()
         self.curl = try CurlMulti()
+        self.cgroups = CgroupSetup.prepare(stateDir: stateDir)
+        self.memory = MemoryGuard()
+    }
+
+    /// How memory limits are enforced, for `vigil status` and the start-up log:
+    /// "cgroup v1", "cgroup v2", or "sampled, no cgroup (REASON)".
+    public var memoryEnforcement: String {
+        switch cgroups {
+        case .success(let layout): layout.version.rawValue
+        case .failure(let reason): "sampled, no cgroup (\(reason))"
+        }
     }
 
     /// Records a spawned process (pid and start time) so a later Vigil can find it if this one

@@ -1,0 +1,111 @@
+import Foundation
+import VigilSupervisor
+import VigilTestKit
+import XCTest
+
+/// `resources.memory` on a real `vigil up` with `vigil-fixture --grow-memory`: a cgroup per
+/// instance where the host gives one (this machine: a v1 memory hierarchy), /proc sampling
+/// otherwise.
+final class MemoryLimitIntegrationTests: XCTestCase {
+    private func growing(_ name: String, port: UInt16, limits: String, extraArgs: [String] = []) throws -> String {
+        try fixtureManifest(name: name, port: port, extraArgs: ["--grow-memory", "20Mi"] + extraArgs, extraYAML: """
+            resources: {memory: {\(limits)}}
+            restart: {backoff: {initial: 100ms}}
+            """)
+    }
+
+    private func cgroupsAvailable() throws {
+        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        guard geteuid() == 0, mounts.contains(" - cgroup2 ") || mounts.contains(",memory\n") else {
+            throw XCTSkip("no memory cgroup controller to test against on this host (not root, or none mounted)")
+        }
+    }
+
+    func testOverHighTheInstanceIsReplacedWithReasonMemoryInsideItsOwnCgroup() throws {
+        try cgroupsAvailable()
+        let vigil = try VigilProcess()
+        try vigil.writeManifest("leaky", growing("leaky", port: try freeTCPPort(), limits: "high: 64Mi"))
+        try vigil.start()
+        let first = try XCTUnwrap(vigil.waitFor("leaky") { $0.state == "ready" })
+        let cgroupLine = try String(contentsOfFile: "/proc/\(first.pid!)/cgroup", encoding: .utf8)
+        XCTAssertTrue(cgroupLine.contains("/vigil-") && cgroupLine.contains("leaky.default."), "the instance runs in its own cgroup: \(cgroupLine)")
+        XCTAssertEqual(first.memoryHighBytes, 64 << 20)
+
+        let replaced = vigil.waitFor("leaky", timeout: .seconds(60)) { $0.restarts >= 1 && $0.pid != nil && $0.pid != first.pid }
+        XCTAssertNotNil(replaced, vigil.output)
+        let events = try vigil.events(service: "leaky")
+        let memory = try XCTUnwrap(events.first { $0.kind == .memory }, "\(events.map(\.message))")
+        XCTAssertEqual(memory.reason, "high")
+        XCTAssertTrue(memory.message.contains("over high 64Mi"), memory.message)
+        XCTAssertTrue(events.contains { $0.kind == .restarted && $0.reason == "memory" }, "\(events.map(\.message))")
+        XCTAssertTrue(poll { !isProcessAlive(pid: first.pid!) }, "the leaking instance is gone")
+
+        let report = try vigil.status()
+        XCTAssertTrue(report.memoryLimits?.hasPrefix("cgroup v") ?? false, "\(String(describing: report.memoryLimits))")
+        let table = try vigil.cli(["status"])
+        XCTAssertTrue(table.output.contains("64.0Mi/-"), table.output)
+        XCTAssertTrue(table.output.contains("memory limits: cgroup v"), table.output)
+    }
+
+    /// Over `max` the kernel kills at once, and Vigil kills the rest of the cgroup: a grandchild
+    /// that left the process group with setsid goes too. The restart's reason is `memory`.
+    func testOverMaxEverythingTheServiceStartedIsKilledIncludingADaemonizedGrandchild() throws {
+        try cgroupsAvailable()
+        let vigil = try VigilProcess()
+        let pidFile = vigil.directory.appending("daemon.pid")
+        let fixture = try BuiltProducts.fixture
+        let port = try freeTCPPort()
+        // `setsid` in a non-leader child calls setsid() itself: the sleep leaves the group.
+        try vigil.writeManifest("hog", """
+            apiVersion: vigil/v1
+            kind: Service
+            name: hog
+            command: ["/bin/sh", "-c", "setsid sleep 300 & echo $! > \(pidFile); exec \(fixture) --port \(port) --grow-memory 20Mi"]
+            port: \(port)
+            resources: {memory: {max: 64Mi}}
+            restart: {backoff: {initial: 5s}}
+            """)
+        try vigil.start()
+        let first = try XCTUnwrap(vigil.waitFor("hog") { $0.state == "ready" })
+        let daemon = try XCTUnwrap(vigil.waitForPid(inFile: pidFile))
+        XCTAssertNotEqual(processGroup(pid: daemon), first.pid, "the grandchild left the instance's process group")
+
+        XCTAssertTrue(poll(timeout: .seconds(60)) { ((try? vigil.events(service: "hog")) ?? []).contains { $0.kind == .restarted && $0.reason == "memory" } }, vigil.output)
+        XCTAssertTrue(poll { !isProcessAlive(pid: first.pid!) && !isProcessAlive(pid: daemon) }, "nothing of the killed instance survives")
+        let events = try vigil.events(service: "hog")
+        XCTAssertTrue(events.contains { $0.kind == .memory && $0.reason == "oom_kill" }, "\(events.map(\.message))")
+    }
+
+    func testAServiceWithoutLimitsIsNeverRestartedForMemory() throws {
+        let vigil = try VigilProcess()
+        try vigil.writeManifest("free", fixtureManifest(name: "free", port: try freeTCPPort(), extraArgs: ["--grow-memory", "20Mi"]))
+        try vigil.writeManifest("limited", growing("limited", port: try freeTCPPort(), limits: "high: 48Mi"))
+        try vigil.start()
+        let free = try XCTUnwrap(vigil.waitFor("free") { $0.state == "ready" })
+        // The limited neighbour grows at the same rate: once it was replaced, the free one has
+        // been past that size too.
+        XCTAssertNotNil(vigil.waitFor("limited", timeout: .seconds(60)) { $0.restarts >= 1 }, vigil.output)
+        let now = try XCTUnwrap(vigil.instance("free"))
+        XCTAssertEqual(now.pid, free.pid)
+        XCTAssertEqual(now.restarts, 0)
+        XCTAssertNil(now.memoryHighBytes)
+        XCTAssertFalse(try vigil.events(service: "free").contains { $0.kind == .memory })
+    }
+
+    /// Without cgroups (`VIGIL_CGROUPS=off`, as for a non-root Vigil) memory is sampled from /proc
+    /// every second; limits still act, and status says how.
+    func testWithoutCgroupsLimitsAreSampledAndStatusSaysSo() throws {
+        let vigil = try VigilProcess()
+        try vigil.writeManifest("leaky", growing("leaky", port: try freeTCPPort(), limits: "high: 64Mi, max: 512Mi"))
+        try vigil.start(environment: [CgroupSetup.switchVariable: "off"])
+        let first = try XCTUnwrap(vigil.waitFor("leaky") { $0.state == "ready" })
+        let cgroupLine = try String(contentsOfFile: "/proc/\(first.pid!)/cgroup", encoding: .utf8)
+        XCTAssertFalse(cgroupLine.contains("/vigil-"), cgroupLine)
+        XCTAssertNotNil(vigil.waitFor("leaky", timeout: .seconds(60)) { $0.restarts >= 1 && $0.pid != first.pid }, vigil.output)
+        let events = try vigil.events(service: "leaky")
+        XCTAssertTrue(events.contains { $0.kind == .memory && $0.reason == "high" }, "\(events.map(\.message))")
+        XCTAssertTrue(events.contains { $0.kind == .restarted && $0.reason == "memory" }, "\(events.map(\.message))")
+        XCTAssertEqual(try vigil.status().memoryLimits, "sampled, no cgroup (VIGIL_CGROUPS=off)")
+        XCTAssertTrue(try vigil.events(service: "vigil").contains { $0.kind == .supervisorStarted && $0.message.contains("memory limits: sampled, no cgroup") })
+    }
+}
