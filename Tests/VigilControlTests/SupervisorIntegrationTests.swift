@@ -255,7 +255,8 @@ final class SupervisorIntegrationTests: XCTestCase {
         XCTAssertTrue(service["activeColor"] is NSNull, "null without a deploy section")
         XCTAssertTrue(service["standby"] is NSNull, "null without a warm standby")
         let instance = try XCTUnwrap((service["instances"] as? [[String: Any]])?.first)
-        for key in ["color", "pid", "state", "ready", "restarts", "rssBytes", "startedAt"] {
+        XCTAssertNotNil(object["memoryLimits"] as? String, "how memory limits are enforced")
+        for key in ["color", "pid", "state", "ready", "restarts", "rssBytes", "startedAt", "memoryBytes", "memoryHighBytes", "memoryMaxBytes"] {
             XCTAssertNotNil(instance[key], "instance key \(key)")
         }
         XCTAssertEqual(instance["color"] as? String, "default")

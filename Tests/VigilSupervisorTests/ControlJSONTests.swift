@@ -17,12 +17,15 @@ final class ControlJSONTests: XCTestCase {
             ServiceStatus(name: "web", state: "stopped", activeColor: nil, revision: nil, version: nil, instances: [idle], rollout: nil),
         ])
         XCTAssertEqual(try json(report), #"""
-            {"services":[{"activeColor":null,"instances":[{"color":"default","cpuSeconds":null,"pid":null,"ready":false,"restarts":0,"rssBytes":null,"startedAt":null,"state":"stopped"}],"name":"web","revision":null,"rollout":null,"standby":null,"state":"stopped","version":null}]}
+            {"memoryLimits":null,"services":[{"activeColor":null,"instances":[{"color":"default","cpuSeconds":null,"memoryBytes":null,"memoryHighBytes":null,"memoryMaxBytes":null,"pid":null,"ready":false,"restarts":0,"rssBytes":null,"startedAt":null,"state":"stopped"}],"name":"web","revision":null,"rollout":null,"standby":null,"state":"stopped","version":null}]}
             """#)
     }
 
     func testStatusWithEveryValueRoundTrips() throws {
-        let running = InstanceStatus(color: "blue", pid: 42, state: "ready", ready: true, restarts: 2, rssBytes: 4096, cpuSeconds: 1.5, startedAt: startedAt)
+        let running = InstanceStatus(
+            color: "blue", pid: 42, state: "ready", ready: true, restarts: 2, rssBytes: 4096, cpuSeconds: 1.5, startedAt: startedAt,
+            memoryBytes: 8192, memoryHighBytes: 268_435_456, memoryMaxBytes: 536_870_912
+        )
         let rollout = RolloutStatus(id: "ro-0000abcd", phase: "canary", weights: ["blue": 90, "green": 10], startedAt: startedAt)
         let service = ServiceStatus(
             name: "api", state: "ready", activeColor: "blue", revision: "r-12345678", version: "v2", instances: [running], rollout: rollout,
@@ -30,7 +33,7 @@ final class ControlJSONTests: XCTestCase {
         )
         let text = try json(service)
         XCTAssertEqual(text, #"""
-            {"activeColor":"blue","instances":[{"color":"blue","cpuSeconds":1.5,"pid":42,"ready":true,"restarts":2,"rssBytes":4096,"startedAt":"2026-11-21T17:03:00.250Z","state":"ready"}],"name":"api","revision":"r-12345678","rollout":{"id":"ro-0000abcd","phase":"canary","startedAt":"2026-11-21T17:03:00.250Z","weights":{"blue":90,"green":10}},"standby":{"color":"green","serving":true},"state":"ready","version":"v2"}
+            {"activeColor":"blue","instances":[{"color":"blue","cpuSeconds":1.5,"memoryBytes":8192,"memoryHighBytes":268435456,"memoryMaxBytes":536870912,"pid":42,"ready":true,"restarts":2,"rssBytes":4096,"startedAt":"2026-11-21T17:03:00.250Z","state":"ready"}],"name":"api","revision":"r-12345678","rollout":{"id":"ro-0000abcd","phase":"canary","startedAt":"2026-11-21T17:03:00.250Z","weights":{"blue":90,"green":10}},"standby":{"color":"green","serving":true},"state":"ready","version":"v2"}
             """#)
         XCTAssertEqual(try VigilJSON.decoder().decode(ServiceStatus.self, from: Data(text.utf8)), service)
     }

@@ -174,12 +174,13 @@ public actor DeployedService: ManagedService {
 
     /// The active color crossed its memory `high`: a rollout of the same revision to the other
     /// color replaces it without downtime (SPEC 5), counted as a restart with reason `memory`.
-    /// False (the runner restarts its own instance) for a color without traffic, or while a
-    /// rollout is already replacing colors.
+    /// While a rollout runs, a color with traffic is left to it (it is being replaced or judged;
+    /// `max` still bounds it); false (the runner restarts its own instance) for a color without
+    /// traffic.
     func replaceForMemory(_ color: Color) async -> Bool {
-        guard running, machine.deployment?.activeColor == color, machine.activeRollout == nil,
-              case .started(let rollout)? = try? await send(.restart)
-        else { return false }
+        guard running else { return false }
+        if let inProgress = machine.activeRollout { return inProgress.weight(color) > 0 }
+        guard machine.deployment?.activeColor == color, case .started(let rollout)? = try? await send(.restart) else { return false }
         resources.events.record(SupervisorEvent(
             service: name, color: color.rawValue, kind: .restarted, reason: "memory",
             message: "restarting (memory): rollout \(rollout.id) replaces \(color.rawValue) with \(rollout.revision) on \(rollout.to.rawValue)"

@@ -26,6 +26,8 @@ struct BlueGreenOptions {
     /// Manifest env on top of ``BlueGreenManifest/faultDefaults``: what the first revision runs
     /// (e.g. `["LATENCY": "25ms"]` for a baseline latency).
     var env: [String: String] = [:]
+    /// Extra top-level manifest YAML (e.g. `resources: {memory: {high: 64Mi}}`).
+    var extraYAML = ""
 }
 
 /// A blue-green service on `vigil-fixture` whose faults a deploy switches on with `--env`.
@@ -91,6 +93,7 @@ enum BlueGreenManifest {
             probes:
               startup: {http: {path: /health}, period: 200ms, failureThreshold: 150}
               readiness: {http: {path: /ready}, period: 250ms, timeout: 1s, failureThreshold: 2, successThreshold: 1}
+            \(options.extraYAML)
 
             """ + deploy
     }
