@@ -98,6 +98,26 @@ final class MetricsIntegrationTests: XCTestCase {
         try assertPromtoolClean(exposition.text)
     }
 
+    /// A service over `memory.high` shows up as a restart with reason `memory`, beside the limits.
+    func testMemoryLimitsAndMemoryRestartsAreExported() throws {
+        let metricsPort = try freeTCPPort()
+        let vigil = try startVigil(metricsPort: metricsPort, manifests: [
+            "leaky": try fixtureManifest(name: "leaky", port: try freeTCPPort(), extraArgs: ["--grow-memory", "20Mi"], extraYAML: """
+                resources: {memory: {high: 64Mi, max: 1Gi}}
+                restart: {backoff: {initial: 100ms}}
+                """),
+            "plain": try fixtureManifest(name: "plain", port: try freeTCPPort()),
+        ])
+        let exposition = try XCTUnwrap(scrape(metricsPort) { exposition in
+            (exposition.value("vigil_service_restarts_total", ["service": "leaky", "reason": "memory"]) ?? 0) >= 1
+        }, "no scrape answered: \(vigil.output)")
+        XCTAssertEqual(exposition.value("vigil_service_memory_limit_bytes", ["service": "leaky", "color": "default", "kind": "high"]), Double(64 << 20))
+        XCTAssertEqual(exposition.value("vigil_service_memory_limit_bytes", ["service": "leaky", "color": "default", "kind": "max"]), Double(1 << 30))
+        XCTAssertEqual(exposition.samples("vigil_service_memory_limit_bytes", ["service": "plain"]).count, 0, "no series without a limit")
+        XCTAssertEqual(exposition.value("vigil_service_restarts_total", ["service": "plain", "reason": "memory"]), 0)
+        try assertPromtoolClean(exposition.text)
+    }
+
     func testServicesRemovedByAReloadDisappearFromTheOutput() throws {
         let metricsPort = try freeTCPPort()
         let probed = """

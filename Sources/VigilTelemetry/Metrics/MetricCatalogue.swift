@@ -33,6 +33,9 @@ public enum MetricCatalogue {
     public static let residentMemory = MetricInfo(
         "vigil_process_resident_memory_bytes", "Resident memory of the instance's process group (sum over its live members) in bytes."
     )
+    public static let memoryLimit = MetricInfo(
+        "vigil_service_memory_limit_bytes", "The instance's resources.memory limit in bytes, by kind: high (graceful replacement), max (killed at once)."
+    )
     public static let cpuSeconds = MetricInfo(
         "vigil_process_cpu_seconds_total",
         "User and system CPU time of the instance's processes (and the children they reaped) since Vigil first saw the instance, in seconds."
@@ -65,7 +68,7 @@ public enum MetricCatalogue {
     public static let processStartTime = MetricInfo("process_start_time_seconds", "Start time of Vigil since the Unix epoch in seconds.")
 
     public static let all: [MetricInfo] = [
-        buildInfo, serviceUp, serviceReady, serviceState, serviceRestarts, residentMemory, cpuSeconds,
+        buildInfo, serviceUp, serviceReady, serviceState, serviceRestarts, residentMemory, memoryLimit, cpuSeconds,
         probeDuration, probeFailures, rollouts, activeColor, trafficWeight, routerRequests, routerRequestDuration,
         diskUsedRatio, reclaimedBytes, chaosFaults,
         processResidentMemory, processVirtualMemory, processCPU, processOpenFDs, processMaxFDs, processStartTime,

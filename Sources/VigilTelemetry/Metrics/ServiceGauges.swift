@@ -29,6 +29,8 @@ final class ServiceGauges {
         let memory: Gauge
         let cpu: Counter
         var cpuTotal = CPUTotal()
+        /// `vigil_service_memory_limit_bytes` by kind (`high`, `max`), only for limits that are set.
+        var limits: [String: Gauge] = [:]
     }
 
     init(registry: MetricsRegistry, restarts: RestartCounter) {
@@ -56,11 +58,12 @@ final class ServiceGauges {
                 series.memory.set(to: Double(group?.residentBytes ?? 0))
                 let added = series.cpuTotal.advance(pid: instance.pid, reading: group?.cpuSeconds)
                 if added > 0 { series.cpu.increment(by: added) }
+                updateLimits(&series, key, ["high": instance.memoryHighBytes, "max": instance.memoryMaxBytes])
                 instances[key] = series
             }
         }
         for (key, series) in instances where !seenInstances.contains(key) {
-            [series.up, series.ready, series.memory].forEach(registry.prometheus.unregisterGauge)
+            ([series.up, series.ready, series.memory] + Array(series.limits.values)).forEach(registry.prometheus.unregisterGauge)
             registry.prometheus.unregisterCounter(series.cpu)
             instances[key] = nil
         }
@@ -71,6 +74,19 @@ final class ServiceGauges {
             removeRolloutSeries(service)
         }
         restarts.track(services: seenServices)
+    }
+
+    /// One gauge per limit the instance has; a limit a reload removed loses its series.
+    private func updateLimits(_ series: inout InstanceSeries, _ key: InstanceKey, _ limits: [String: UInt64?]) {
+        for (kind, value) in limits {
+            if let value {
+                let gauge = series.limits[kind] ?? registry.gauge(MetricCatalogue.memoryLimit, [("service", key.service), ("color", key.color), ("kind", kind)])
+                gauge.set(to: Double(value))
+                series.limits[kind] = gauge
+            } else if let gone = series.limits.removeValue(forKey: kind) {
+                registry.prometheus.unregisterGauge(gone)
+            }
+        }
     }
 
     private func stateGauges(_ service: String) -> [(state: String, gauge: Gauge)] {
