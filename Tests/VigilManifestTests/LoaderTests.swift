@@ -135,6 +135,32 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(errors.count, 11, errors.map(\.description).joined(separator: "\n"))
     }
 
+    func testControlRolesNameAUserOrAGroupOfThisHostAndARole() throws {
+        let tree = try TempTree()
+        let config = try tree.write("vigil.yaml", """
+            apiVersion: vigil/v1
+            kind: Supervisor
+            control:
+              roles:
+                - {group: root, role: operator}
+                - {user: root, role: viewer}
+                - {user: no-such-user-vigil, role: viewer}
+                - {group: no-such-group-vigil, role: admin}
+                - {user: root, group: root, role: admin}
+                - {group: root, role: superuser}
+            """)
+        let errors = ManifestLoader.check(paths: [config], builtins: [:]).errors
+        assertError(errors, at: "7:14", in: config, contains: "user 'no-such-user-vigil' does not exist on this host; create it (useradd no-such-user-vigil)")
+        assertError(errors, at: "8:15", in: config, contains: "group 'no-such-group-vigil' does not exist on this host")
+        assertError(errors, at: "9:7", in: config, contains: "'control.roles[4]' needs exactly one of 'user' or 'group'")
+        assertError(errors, at: "10:27", in: config, contains: "'control.roles[5].role' must be one of viewer, operator, admin, not 'superuser'")
+        XCTAssertEqual(errors.count, 4, errors.map(\.description).joined(separator: "\n"))
+
+        let valid = try tree.write("ok/vigil.yaml", "apiVersion: vigil/v1\nkind: Supervisor\ncontrol:\n  roles: [{group: root, role: operator}, {user: root, role: viewer}]\n")
+        let loaded = try ManifestLoader.load(configPath: valid, manifestDirs: [], builtins: [:])
+        XCTAssertEqual(loaded.supervisor.control.roles, [RoleGrant(.group("root"), role: .operator), RoleGrant(.user("root"), role: .viewer)])
+    }
+
     func testCheckPullsInTheConfigsManifestsOnlyWhenGivenNothingElse() throws {
         let tree = try TempTree()
         let config = try tree.write("vigil.yaml", "apiVersion: vigil/v1\nkind: Supervisor\n")

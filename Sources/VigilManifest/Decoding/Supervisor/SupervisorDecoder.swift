@@ -1,3 +1,4 @@
+import Glibc
 import Yams
 
 /// One decoded `kind: Supervisor` document plus what the loader and cross-file checks need.
@@ -40,7 +41,7 @@ struct SupervisorDecoder {
             result.manifestEntries = entries
             result.config.manifestDirs = entries.map(\.path)
         }
-        if let control = root.mapping("control", keys: ["socket", "listen", "tokens", "webhooks"]) {
+        if let control = root.mapping("control", keys: ["socket", "listen", "tokens", "webhooks", "roles"]) {
             decodeControl(control, into: &result)
         }
         if let metrics = root.mapping("metrics", keys: ["listen"]),
@@ -76,6 +77,9 @@ struct SupervisorDecoder {
                 result.config.control.tokens.append(token)
             }
         }
+        if let node = control["roles"], let items = reader.list(node, control.path("roles"), example: "[{group: vigil-ops, role: operator}, {user: alice, role: viewer}]") {
+            result.config.control.roles = items.enumerated().compactMap { index, item in decodeRoleGrant(item, "\(control.path("roles"))[\(index)]") }
+        }
         if let node = control["webhooks"], let items = reader.list(node, control.path("webhooks"), example: "[{name: github, secretFile: /etc/vigil/hook.secret, services: [api]}]") {
             for (index, item) in items.enumerated() {
                 let field = "\(control.path("webhooks"))[\(index)]"
@@ -99,6 +103,31 @@ struct SupervisorDecoder {
                     result.config.control.webhooks.append(WebhookConfig(name: name, secretFile: reader.absolutePath(secret), services: services))
                 }
             }
+        }
+    }
+
+    /// `{group: NAME, role: ROLE}` or `{user: NAME, role: ROLE}`; the user or group must exist.
+    private func decodeRoleGrant(_ node: Node, _ field: String) -> RoleGrant? {
+        guard let grant = reader.mapping(node, field, keys: ["user", "group", "role"]) else { return nil }
+        let role = grant.requireKey("role", example: "viewer").flatMap { reader.choice($0, grant.path("role"), Role.self, allowed: Role.allCases) }
+        let user = grant.read("user", NodeReader.nonEmptyString)
+        let group = grant.read("group", NodeReader.nonEmptyString)
+        switch (user, group) {
+        case (let user?, nil):
+            guard getpwnam(user) != nil else {
+                reader.error(grant["user"]!, "user '\(user)' does not exist on this host; create it (useradd \(user)) or remove this entry")
+                return nil
+            }
+            return role.map { RoleGrant(.user(user), role: $0) }
+        case (nil, let group?):
+            guard getgrnam(group) != nil else {
+                reader.error(grant["group"]!, "group '\(group)' does not exist on this host; create it (groupadd \(group)) or remove this entry")
+                return nil
+            }
+            return role.map { RoleGrant(.group(group), role: $0) }
+        default:
+            reader.error(node, "'\(field)' needs exactly one of 'user' or 'group', e.g. {group: vigil-ops, role: operator}")
+            return nil
         }
     }
 
