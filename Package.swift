@@ -85,6 +85,8 @@ let package = Package(
             dependencies: [
                 "VigilSupervisor", "VigilManifest", "VigilDeploy", "CCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // SO_PEERCRED of a socket peer, read through NIO's SocketOptionProvider.
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

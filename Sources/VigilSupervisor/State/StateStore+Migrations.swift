@@ -77,6 +77,30 @@ extension StateStore {
                 CREATE INDEX rollout_service_started ON rollout(service, startedAt);
                 """)
         }
+        migrator.registerMigration("v3-audit") { db in
+            // Every control API call that changes something (StateStore+Audit). Append-only: the
+            // triggers refuse UPDATE and DELETE, so not even Vigil rewrites what was recorded.
+            try db.execute(sql: """
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time INTEGER NOT NULL,
+                    uid INTEGER,
+                    user TEXT,
+                    service TEXT,
+                    pid INTEGER,
+                    role TEXT,
+                    method TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    arguments TEXT,
+                    status INTEGER NOT NULL,
+                    outcome TEXT NOT NULL
+                );
+                CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import Logging
+import VigilManifest
+import VigilSupervisor
+
+/// The middleware every control API request passes first: it finds out who the caller is
+/// (``CallerResolver``), refuses a call its role does not allow (403), answers every error as
+/// JSON `{error, detail}` (``ControlErrorResponse``), and appends every call that changes
+/// something, allowed or not, to the audit log.
+struct ControlGate: RouterMiddleware {
+    typealias Context = ControlRequestContext
+
+    let supervisor: Supervisor
+    /// Largest request body read; more is answered 413.
+    static let bodyLimit = 1 << 20
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        var context = context
+        let caller = await identify(context)
+        context.caller = caller
+        let audited = ControlPermission.changesSomething(request.method)
+        var arguments: String?
+        let response: Response
+        var failure: ControlAPIError?
+        do {
+            if audited {
+                let body = try await request.collectBody(upTo: Self.bodyLimit)
+                arguments = SecretRedaction.redactJSON(Data(buffer: body))
+            }
+            try authorize(caller, request)
+            response = try await next(request, context)
+        } catch {
+            let answer = ControlErrorResponse.translate(error, method: request.method, path: request.uri.path)
+            failure = answer
+            response = answer.makeResponse()
+        }
+        if audited {
+            record(caller, request, arguments: arguments, status: response.status, failure: failure)
+        }
+        return response
+    }
+
+    private func identify(_ context: Context) async -> Caller? {
+        guard let peer = await PeerCredentials.of(context.channel) else { return nil }
+        let configuration = await supervisor.configuration
+        let status = await supervisor.status(readingUsage: false)
+        let resolver = CallerResolver(
+            grants: configuration.supervisor.control.roles,
+            instancePIDs: Dictionary(uniqueKeysWithValues: status.services.map { service in
+                (service.name, Set(service.instances.compactMap(\.pid)))
+            }),
+            serviceRoles: Dictionary(uniqueKeysWithValues: configuration.services.map { ($0.spec.name, $0.spec.controlRole) })
+        )
+        return resolver.resolve(peer)
+    }
+
+    private func authorize(_ caller: Caller?, _ request: Request) throws {
+        let needed = ControlPermission.requiredRole(method: request.method, path: request.uri.path)
+        guard let caller else {
+            throw ControlAPIError(.forbidden, "forbidden: the caller could not be identified", detail: "connect over the control socket (peers are identified by SO_PEERCRED)")
+        }
+        guard let role = caller.role else {
+            throw ControlAPIError(
+                .forbidden, "forbidden: \(caller.description) has no role",
+                detail: "\(request.method) \(request.uri.path) needs role \(needed.rawValue); an admin can grant one in vigil.yaml: control.roles: [{user: \(caller.user ?? "NAME"), role: \(needed.rawValue)}] (or a group)"
+            )
+        }
+        guard role >= needed else {
+            throw ControlAPIError(
+                .forbidden, "forbidden: \(request.method) \(request.uri.path) needs role \(needed.rawValue)",
+                detail: "\(caller.description) has role \(role.rawValue) (from \(caller.grantedBy ?? "?"))"
+            )
+        }
+    }
+
+    private func record(_ caller: Caller?, _ request: Request, arguments: String?, status: HTTPResponse.Status, failure: ControlAPIError?) {
+        let entry = AuditRecord(
+            uid: caller?.uid, user: caller?.user, service: caller?.service, pid: caller?.pid, role: caller?.role?.rawValue,
+            method: request.method.rawValue, endpoint: request.uri.description, arguments: arguments,
+            status: Int(status.code), outcome: failure.map { $0.error + ($0.detail.map { ": \($0)" } ?? "") } ?? "ok"
+        )
+        do {
+            try supervisor.resources.store.appendAudit(entry)
+        } catch {
+            Logger(label: "vigil.audit").critical("cannot append to the audit log: \(error); the call was \(entry.method) \(entry.endpoint) by \(caller?.description ?? "an unidentified peer"), answered \(entry.status)")
+        }
+    }
+}
