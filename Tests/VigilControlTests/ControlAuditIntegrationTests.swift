@@ -82,6 +82,32 @@ final class ControlAuditIntegrationTests: XCTestCase {
         XCTAssertEqual(after, before, "kept across a restart, unchanged")
     }
 
+    /// A secret passed with `--env` never comes back: history, status, events, the audit log and
+    /// Vigil's own output show `***` or nothing.
+    func testSecretEnvValuesAreShownAsStars() throws {
+        let vigil = try startVigil()
+        let secret = "topsecret-\(Int.random(in: 100_000..<999_999))"
+        let deploy = try vigil.cli(["deploy", "web", "--version", "v2", "--env", "API_TOKEN=\(secret)", "--env", "ERROR_RATE=0"])
+        XCTAssertEqual(deploy.code, 0, deploy.output)
+        let history = try vigil.cli(["history", "web", "--json"])
+        XCTAssertEqual(history.code, 0, history.output)
+        XCTAssertTrue(history.output.contains(#""API_TOKEN":"***""#), history.output)
+        XCTAssertTrue(history.output.contains(#""ERROR_RATE":"0""#), "other values stay: \(history.output)")
+        let answers = [
+            history.output,
+            try vigil.client.send("GET", "/v1/services/web/history").text,
+            try vigil.client.send("GET", "/v1/status").text,
+            try vigil.client.send("GET", "/v1/events?since=0&limit=5000").text,
+            try vigil.client.send("GET", "/v1/audit").text,
+            try vigil.cli(["events", "-n", "500"]).output,
+            vigil.output,
+        ]
+        for answer in answers {
+            XCTAssertFalse(answer.contains(secret), answer)
+        }
+        XCTAssertTrue(try vigil.client.send("GET", "/v1/audit").text.contains("API_TOKEN=***"))
+    }
+
     /// Every answer that is not a success is `{error, detail}`, whoever produced it.
     func testEveryErrorIsJSON() throws {
         let vigil = try startVigil()
