@@ -130,7 +130,7 @@ let package = Package(
         .target(name: "VigilTestKit", dependencies: ["VigilManifest", "VigilSupervisor", "VigilControl"], path: "Tests/VigilTestKit", swiftSettings: settings),
         .testTarget(name: "VigilManifestTests", dependencies: ["VigilManifest", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilSupervisorTests", dependencies: ["VigilSupervisor", "VigilManifest", "VigilTestKit"], swiftSettings: settings),
-        .testTarget(name: "VigilControlTests", dependencies: ["VigilControl", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
+        .testTarget(name: "VigilControlTests", dependencies: ["VigilControl", "VigilSupervisor", "VigilDeploy", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilTelemetryTests", dependencies: ["VigilTelemetry", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
         .testTarget(
             name: "VigilDeployTests",

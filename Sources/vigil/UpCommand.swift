@@ -90,7 +90,7 @@ struct UpCommand: AsyncParsableCommand {
         do {
             let app = try ControlServer(supervisor: supervisor, source: source)
                 .makeApplication(
-                    socketPath: settings.control.socket,
+                    socketPath: settings.control.socket, listen: settings.control.listen,
                     services: [service] + (metrics.map { [$0.server(version: VigilVersion.current, supervisor: supervisor)] } ?? []),
                     onRunning: {}
                 )

@@ -10,17 +10,21 @@ struct ControlAPIError: HTTPResponseError {
     let detail: String?
     /// `Allow` of a 405: the methods the path answers.
     let allow: String?
+    /// `WWW-Authenticate` of a 401.
+    let authenticate: String?
 
-    init(_ status: HTTPResponse.Status, _ error: String, detail: String? = nil, allow: String? = nil) {
+    init(_ status: HTTPResponse.Status, _ error: String, detail: String? = nil, allow: String? = nil, authenticate: String? = nil) {
         self.status = status
         self.error = error
         self.detail = detail
         self.allow = allow
+        self.authenticate = authenticate
     }
 
     var headers: HTTPFields {
         var fields: HTTPFields = [.contentType: "application/json"]
         if let allow { fields[.allow] = allow }
+        if let authenticate { fields[.wwwAuthenticate] = authenticate }
         return fields
     }
 

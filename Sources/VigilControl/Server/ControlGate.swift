@@ -5,7 +5,8 @@ import VigilManifest
 import VigilSupervisor
 
 /// The middleware every control API request passes first: it finds out who the caller is
-/// (``CallerResolver``), refuses a call its role does not allow (403), answers every error as
+/// (``CallerResolver`` on the socket, ``TokenAuthenticator`` on the TCP listener: 401 without
+/// a known token), refuses a call its role does not allow (403), answers every error as
 /// JSON `{error, detail}` (``ControlErrorResponse``), and appends every call that changes
 /// something, allowed or not, to the audit log.
 struct ControlGate: RouterMiddleware {
@@ -18,7 +19,8 @@ struct ControlGate: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
         var context = context
-        let caller = await identify(context)
+        let identified = await identify(context, request)
+        let caller = try? identified.get()
         context.caller = caller
         let audited = ControlPermission.changesSomething(request.method)
         var arguments: String?
@@ -29,7 +31,7 @@ struct ControlGate: RouterMiddleware {
                 let body = try await request.collectBody(upTo: Self.bodyLimit)
                 arguments = SecretRedaction.redactJSON(Data(buffer: body))
             }
-            try authorize(caller, request)
+            try authorize(identified.get(), request)
             response = try await next(request, context)
         } catch {
             let answer = ControlErrorResponse.translate(error, method: request.method, path: request.uri.path)
@@ -42,9 +44,11 @@ struct ControlGate: RouterMiddleware {
         return response
     }
 
-    private func identify(_ context: Context) async -> Caller? {
-        guard let peer = await PeerCredentials.of(context.channel) else { return nil }
+    private func identify(_ context: Context, _ request: Request) async -> Result<Caller, ControlAPIError> {
         let configuration = await supervisor.configuration
+        guard let peer = await PeerCredentials.of(context.channel) else {
+            return TokenAuthenticator(tokens: configuration.supervisor.control.tokens).authenticate(authorization: request.headers[.authorization])
+        }
         let status = await supervisor.status(readingUsage: false)
         let resolver = CallerResolver(
             grants: configuration.supervisor.control.roles,
@@ -53,14 +57,11 @@ struct ControlGate: RouterMiddleware {
             }),
             serviceRoles: Dictionary(uniqueKeysWithValues: configuration.services.map { ($0.spec.name, $0.spec.controlRole) })
         )
-        return resolver.resolve(peer)
+        return .success(resolver.resolve(peer))
     }
 
-    private func authorize(_ caller: Caller?, _ request: Request) throws {
+    private func authorize(_ caller: Caller, _ request: Request) throws {
         let needed = ControlPermission.requiredRole(method: request.method, path: request.uri.path)
-        guard let caller else {
-            throw ControlAPIError(.forbidden, "forbidden: the caller could not be identified", detail: "connect over the control socket (peers are identified by SO_PEERCRED)")
-        }
         guard let role = caller.role else {
             throw ControlAPIError(
                 .forbidden, "forbidden: \(caller.description) has no role",
@@ -75,10 +76,16 @@ struct ControlGate: RouterMiddleware {
         }
     }
 
+    /// Arguments as stored: at most 4 KiB of them, so a caller with no role cannot fill
+    /// vigil.db with megabyte bodies that are refused anyway.
+    static func bounded(_ arguments: String) -> String {
+        arguments.utf8.count <= 4096 ? arguments : String(decoding: arguments.utf8.prefix(4096), as: UTF8.self) + "... (\(arguments.utf8.count) bytes)"
+    }
+
     private func record(_ caller: Caller?, _ request: Request, arguments: String?, status: HTTPResponse.Status, failure: ControlAPIError?) {
         let entry = AuditRecord(
-            uid: caller?.uid, user: caller?.user, service: caller?.service, pid: caller?.pid, role: caller?.role?.rawValue,
-            method: request.method.rawValue, endpoint: request.uri.description, arguments: arguments,
+            uid: caller?.uid, user: caller?.user, service: caller?.service, pid: caller?.pid, token: caller?.token, role: caller?.role?.rawValue,
+            method: request.method.rawValue, endpoint: request.uri.description, arguments: arguments.map(Self.bounded),
             status: Int(status.code), outcome: failure.map { $0.error + ($0.detail.map { ": \($0)" } ?? "") } ?? "ok"
         )
         do {

@@ -77,18 +77,22 @@ public struct ControlServer: Sendable {
         return router
     }
 
-    /// Serves the API on a Unix socket, running `services` (the supervisor) alongside until
-    /// SIGTERM or SIGINT. The socket appears at `socketPath` only with mode 0660 and the group
-    /// of its directory (``ControlSocketFile``); the group's members may connect, and what each
-    /// peer may do is its role's.
+    /// Serves the API on a Unix socket, and on `listen` (TCP, bearer tokens only) when given,
+    /// running `services` (the supervisor) alongside until SIGTERM or SIGINT. The socket
+    /// appears at `socketPath` only with mode 0660 and the group of its directory
+    /// (``ControlSocketFile``); the group's members may connect, and what each peer may do is
+    /// its role's.
     ///
     /// - Throws: ``ControlSocketError`` when the socket's directory is not usable.
-    public func makeApplication(socketPath: String, services: [any Service], onRunning: @escaping @Sendable () async -> Void) throws -> some ApplicationProtocol {
+    public func makeApplication(socketPath: String, listen: HostPort? = nil, services: [any Service], onRunning: @escaping @Sendable () async -> Void) throws -> some ApplicationProtocol {
         let socket = try ControlSocketFile(path: socketPath)
+        let tcp: [any Service] = listen.map { address in
+            [Application(router: makeRouter(), configuration: .init(address: .hostname(address.host, port: Int(address.port)), serverName: "vigil"))]
+        } ?? []
         return Application(
             router: makeRouter(),
             configuration: .init(address: .unixDomainSocket(path: socket.bindPath), serverName: "vigil"),
-            services: services,
+            services: services + tcp,
             onServerRunning: { _ in
                 do {
                     try socket.publish()

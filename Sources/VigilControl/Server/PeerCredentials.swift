@@ -10,7 +10,7 @@ struct PeerCredentials: Sendable, Equatable {
 
     /// Reads SO_PEERCRED of the connection `channel` is; nil when it is not a Unix socket.
     static func of(_ channel: any Channel) async -> PeerCredentials? {
-        guard let provider = channel as? SocketOptionProvider else { return nil }
+        guard case .unixDomainSocket = channel.localAddress, let provider = channel as? SocketOptionProvider else { return nil }
         let future: EventLoopFuture<KernelCredentials> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
         guard let credentials = try? await future.get(), credentials.pid > 0 else { return nil }
         return PeerCredentials(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid)

@@ -2,7 +2,7 @@ import Foundation
 
 /// One control API call that changed something, or tried to (SPEC section 9), as
 /// `GET /v1/audit` answers it: `{"audit": [{"id", "time", "uid", "user", "service", "pid",
-/// "role", "method", "endpoint", "arguments", "status", "outcome"}]}`, absent values `null`.
+/// "token", "role", "method", "endpoint", "arguments", "status", "outcome"}]}`, absent values `null`.
 public struct AuditRecord: Codable, Sendable, Equatable {
     /// Assigned when stored; 0 before.
     public var id: Int64
@@ -13,6 +13,8 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     /// The supervised service the caller is a process of, with its pid.
     @ExplicitNull public var service: String?
     @ExplicitNull public var pid: Int32?
+    /// The name of the `control.tokens` entry a TCP caller presented.
+    @ExplicitNull public var token: String?
     /// The caller's role; null when it has none.
     @ExplicitNull public var role: String?
     /// `POST`, and the path with its query: `/v1/services/web/deploy`.
@@ -26,7 +28,7 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var outcome: String
 
     public init(
-        id: Int64 = 0, time: Date = Date(), uid: UInt32?, user: String?, service: String?, pid: Int32?, role: String?,
+        id: Int64 = 0, time: Date = Date(), uid: UInt32?, user: String?, service: String?, pid: Int32?, token: String? = nil, role: String?,
         method: String, endpoint: String, arguments: String?, status: Int, outcome: String
     ) {
         self.id = id
@@ -35,6 +37,7 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         self.user = user
         self.service = service
         self.pid = pid
+        self.token = token
         self.role = role
         self.method = method
         self.endpoint = endpoint

@@ -11,11 +11,11 @@ extension StateStore {
             stored.time = Self.date(milliseconds: ms)
             try db.execute(
                 sql: """
-                    INSERT INTO audit (time, uid, user, service, pid, role, method, endpoint, arguments, status, outcome)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO audit (time, uid, user, service, pid, token, role, method, endpoint, arguments, status, outcome)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    ms, record.uid.map { Int64($0) }, record.user, record.service, record.pid, record.role,
+                    ms, record.uid.map { Int64($0) }, record.user, record.service, record.pid, record.token, record.role,
                     record.method, record.endpoint, record.arguments, record.status, record.outcome,
                 ]
             )
@@ -30,7 +30,7 @@ extension StateStore {
             try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit]).reversed().map { row in
                 AuditRecord(
                     id: row["id"], time: Self.date(milliseconds: row["time"]), uid: (row["uid"] as Int64?).map { UInt32(clamping: $0) },
-                    user: row["user"], service: row["service"], pid: row["pid"], role: row["role"],
+                    user: row["user"], service: row["service"], pid: row["pid"], token: row["token"], role: row["role"],
                     method: row["method"], endpoint: row["endpoint"], arguments: row["arguments"],
                     status: row["status"], outcome: row["outcome"]
                 )

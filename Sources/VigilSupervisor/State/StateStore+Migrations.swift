@@ -88,6 +88,7 @@ extension StateStore {
                     user TEXT,
                     service TEXT,
                     pid INTEGER,
+                    token TEXT,
                     role TEXT,
                     method TEXT NOT NULL,
                     endpoint TEXT NOT NULL,

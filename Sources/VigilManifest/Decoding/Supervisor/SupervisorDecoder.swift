@@ -64,6 +64,12 @@ struct SupervisorDecoder {
             result.config.control.socket = reader.absolutePath(socket)
         }
         if let node = control["listen"], let listen = reader.hostPort(node, control.path("listen")) {
+            if !["127.0.0.1", "::1", "localhost"].contains(listen.host), !listen.host.hasPrefix("127.") {
+                reader.error(node, "'\(control.path("listen"))' \(listen) is not a loopback address, and TLS for the control listener is not supported yet, so tokens would cross the network in clear; listen on 127.0.0.1 (and tunnel), or use the control socket")
+            }
+            if !control.has("tokens") {
+                reader.error(node, "'\(control.path("listen"))' needs control.tokens: every request on the TCP listener must carry one; add tokens: [{name: ci, sha256: \"<printf %s TOKEN | sha256sum>\", role: viewer}]")
+            }
             result.config.control.listen = listen
             result.ports.append(PortUse(port: listen.port, location: reader.location(node), owner: "the supervisor (control.listen)"))
         }
