@@ -18,10 +18,8 @@ struct ControlGate: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
-        var context = context
         let identified = await identify(context, request)
         let caller = try? identified.get()
-        context.caller = caller
         let audited = ControlPermission.changesSomething(request.method)
         var arguments: String?
         let response: Response
