@@ -77,7 +77,7 @@ extension StateStore {
                 CREATE INDEX rollout_service_started ON rollout(service, startedAt);
                 """)
         }
-        migrator.registerMigration("v3-audit") { db in
+        migrator.registerMigration("v4-audit") { db in
             // Every control API call that changes something (StateStore+Audit). Append-only: the
             // triggers refuse UPDATE and DELETE, so not even Vigil rewrites what was recorded.
             try db.execute(sql: """
