@@ -106,7 +106,7 @@ final class ControlAccessIntegrationTests: XCTestCase {
         XCTAssertFalse(audit.contains { $0.method == "GET" }, "reads are not audited")
     }
 
-    /// A service's own processes get its manifest's controlRole (viewer), even running as root.
+    /// A service's own processes get its manifest's controlRole (default viewer), even running as root.
     func testASupervisedProcessReadsEventsAndIsRefusedADeploy() throws {
         let out = try TemporaryDirectory(prefix: "va")
         defer { out.remove() }
@@ -121,7 +121,19 @@ final class ControlAccessIntegrationTests: XCTestCase {
             name: agent
             command: [/bin/sh, -c, \(yamlQuoted(script))]
             """
-        let vigil = try startVigil(manifests: ["agent": agent])
+        let operatorScript = """
+            curl -s -o /dev/null -w '%{http_code}' -X POST --unix-socket "$VIGIL_CONTROL" http://vigil/v1/services/web/restart > \(out.path)/restart.tmp && mv \(out.path)/restart.tmp \(out.path)/restart
+            curl -s -o /dev/null -w '%{http_code}' -X POST --unix-socket "$VIGIL_CONTROL" http://vigil/v1/reload > \(out.path)/reload.tmp && mv \(out.path)/reload.tmp \(out.path)/reload
+            exec sleep 600
+            """
+        let deployer = """
+            apiVersion: vigil/v1
+            kind: Service
+            name: deployer
+            controlRole: operator
+            command: [/bin/sh, -c, \(yamlQuoted(operatorScript))]
+            """
+        let vigil = try startVigil(manifests: ["agent": agent, "deployer": deployer])
         XCTAssertTrue(poll(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: out.appending("deploy")) }, vigil.output)
         XCTAssertEqual(try String(contentsOfFile: out.appending("events"), encoding: .utf8), "200")
         XCTAssertEqual(try String(contentsOfFile: out.appending("deploy"), encoding: .utf8), "403")
@@ -132,5 +144,10 @@ final class ControlAccessIntegrationTests: XCTestCase {
         XCTAssertEqual(record.service, "agent")
         XCTAssertEqual(record.uid, 0, "it runs as root and still only views")
         XCTAssertEqual(record.status, 403)
+
+        // controlRole: operator lets the service's processes restart, not reload.
+        XCTAssertTrue(poll(timeout: .seconds(30)) { FileManager.default.fileExists(atPath: out.appending("reload")) }, vigil.output)
+        XCTAssertEqual(try String(contentsOfFile: out.appending("restart"), encoding: .utf8), "200")
+        XCTAssertEqual(try String(contentsOfFile: out.appending("reload"), encoding: .utf8), "403")
     }
 }

@@ -8,6 +8,7 @@ import XCTest
 final class ControlTokenIntegrationTests: XCTestCase {
     private let viewerToken = "viewer-token-\(UUID().uuidString)"
     private let operatorToken = "operator-token-\(UUID().uuidString)"
+    private let adminToken = "admin-token-\(UUID().uuidString)"
 
     /// SHA-256 hex as `printf %s TOKEN | sha256sum` prints it.
     private func sha256(_ token: String) throws -> String {
@@ -24,6 +25,7 @@ final class ControlTokenIntegrationTests: XCTestCase {
               tokens:
                 - {name: dashboard, sha256: "\(try sha256(viewerToken))", role: viewer}
                 - {name: ci, sha256: "\(try sha256(operatorToken).uppercased())", role: operator}
+                - {name: ops, sha256: "\(try sha256(adminToken))", role: admin}
             """)
         try vigil.writeManifest("web", fixtureManifest(name: "web", port: try freeTCPPort()))
         try vigil.start()
@@ -49,11 +51,13 @@ final class ControlTokenIntegrationTests: XCTestCase {
 
         let matrix: [(method: String, path: String, viewer: Bool, operator: Bool)] = [
             ("GET", "/v1/status", true, true), ("GET", "/v1/events?limit=3", true, true), ("GET", "/v1/services/web", true, true),
+            ("GET", "/v1/services/web/history", true, true),
             ("POST", "/v1/services/web/restart", false, true), ("POST", "/v1/services/web/promote", false, true),
-            ("POST", "/v1/reload", false, false), ("GET", "/v1/audit", false, false),
+            ("POST", "/v1/services/web/stop", false, true), ("POST", "/v1/services/web/start", false, true),
+            ("POST", "/v1/reload", false, false), ("GET", "/v1/audit", false, false), ("POST", "/v1/reclaim", false, false),
         ]
         for call_ in matrix {
-            for (token, allowed) in [(viewerToken, call_.viewer), (operatorToken, call_.operator)] {
+            for (token, allowed) in [(viewerToken, call_.viewer), (operatorToken, call_.operator), (adminToken, true)] {
                 let status = try call(call_.method, call_.path, token: token).status
                 if allowed {
                     XCTAssertNotEqual(status, "403", "\(call_.method) \(call_.path)")
