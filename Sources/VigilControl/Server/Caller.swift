@@ -14,6 +14,8 @@ struct Caller: Sendable, Equatable {
     var service: String?
     /// The `control.tokens` name presented on the TCP listener.
     var token: String?
+    /// The `control.webhooks` entry whose secret signed the call.
+    var webhook: String?
     /// Nil: the caller may do nothing (403 for every request).
     var role: Role?
     /// Where the role came from, for 403 details: "uid 0", "group vigil-ops", "user alice",
@@ -34,9 +36,17 @@ struct Caller: Sendable, Equatable {
         grantedBy = "token \(token)"
     }
 
+    /// A signed webhook call: operator, for the services the webhook lists only.
+    init(webhook: String) {
+        self.webhook = webhook
+        role = .operator
+        grantedBy = "webhook \(webhook)"
+    }
+
     /// "uid 1001 (alice)", "service web, pid 4242, uid 0 (root)" or "token ci": how messages name the caller.
     var description: String {
         if let token { return "token \(token)" }
+        if let webhook { return "webhook \(webhook)" }
         let who = "uid \(uid.map(String.init) ?? "?")" + (user.map { " (\($0))" } ?? "")
         return service.map { "service \($0), pid \(pid.map(String.init) ?? "?"), \(who)" } ?? who
     }

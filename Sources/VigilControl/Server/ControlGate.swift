@@ -18,17 +18,19 @@ struct ControlGate: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var request = request
-        let identified = await identify(context, request)
-        let caller = try? identified.get()
         let audited = ControlPermission.changesSomething(request.method)
         var arguments: String?
+        var identified: Result<Caller, ControlAPIError> = .failure(ControlAPIError(.unauthorized, "the request was not read"))
         let response: Response
         var failure: ControlAPIError?
         do {
+            var body: [UInt8] = []
             if audited {
-                let body = try await request.collectBody(upTo: Self.bodyLimit)
-                arguments = SecretRedaction.redactJSON(Data(buffer: body))
+                let buffer = try await request.collectBody(upTo: Self.bodyLimit)
+                body = Array(buffer: buffer)
+                arguments = SecretRedaction.redactJSON(Data(body))
             }
+            identified = await identify(context, request, body: body)
             try authorize(identified.get(), request)
             response = try await next(request, context)
         } catch {
@@ -37,13 +39,18 @@ struct ControlGate: RouterMiddleware {
             response = answer.makeResponse()
         }
         if audited {
-            record(caller, request, arguments: arguments, status: response.status, failure: failure)
+            record(try? identified.get(), request, arguments: arguments, status: response.status, failure: failure)
         }
         return response
     }
 
-    private func identify(_ context: Context, _ request: Request) async -> Result<Caller, ControlAPIError> {
+    private func identify(_ context: Context, _ request: Request, body: [UInt8]) async -> Result<Caller, ControlAPIError> {
         let configuration = await supervisor.configuration
+        let parts = request.uri.path.split(separator: "/")
+        if request.method == .post, parts.count == 3, parts[0] == "v1", parts[1] == "hooks" {
+            return WebhookVerifier(webhooks: configuration.supervisor.control.webhooks)
+                .verify(name: String(parts[2]), signature: request.headers[.hubSignature256], body: body)
+        }
         guard let peer = await PeerCredentials.of(context.channel) else {
             return TokenAuthenticator(tokens: configuration.supervisor.control.tokens).authenticate(authorization: request.headers[.authorization])
         }
@@ -82,7 +89,7 @@ struct ControlGate: RouterMiddleware {
 
     private func record(_ caller: Caller?, _ request: Request, arguments: String?, status: HTTPResponse.Status, failure: ControlAPIError?) {
         let entry = AuditRecord(
-            uid: caller?.uid, user: caller?.user, service: caller?.service, pid: caller?.pid, token: caller?.token, role: caller?.role?.rawValue,
+            uid: caller?.uid, user: caller?.user, service: caller?.service, pid: caller?.pid, token: caller?.token, webhook: caller?.webhook, role: caller?.role?.rawValue,
             method: request.method.rawValue, endpoint: request.uri.description, arguments: arguments.map(Self.bounded),
             status: Int(status.code), outcome: failure.map { $0.error + ($0.detail.map { ": \($0)" } ?? "") } ?? "ok"
         )

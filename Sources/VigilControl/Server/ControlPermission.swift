@@ -28,6 +28,8 @@ enum ControlPermission {
         Route(method: .post, segments: ["reclaim"], role: .admin),
         Route(method: .post, segments: ["chaos", "faults"], role: .admin),
         Route(method: .get, segments: ["audit"], role: .admin),
+        // Signed webhook calls (WebhookVerifier), limited to the webhook's services.
+        Route(method: .post, segments: ["hooks", "*"], role: .operator),
     ]
 
     /// The role `method path` needs: that of its route, admin for anything else.

@@ -60,6 +60,9 @@ public struct ControlServer: Sendable {
         router.get("/v1/events") { request, _ in
             try events(request, supervisor: supervisor)
         }
+        router.post("/v1/hooks/:name") { request, context in
+            try await WebhookRoutes.handle(request, name: try context.parameters.require("name"), supervisor: supervisor)
+        }
         router.get("/v1/audit") { request, _ in
             try audit(request, supervisor: supervisor)
         }

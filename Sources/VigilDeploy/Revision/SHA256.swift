@@ -51,7 +51,12 @@ public enum SHA256 {
 
     /// The digest as lowercase hex.
     public static func hex(_ message: [UInt8]) -> String {
-        digest(message).map { byte in
+        hexString(digest(message))
+    }
+
+    /// `bytes` as lowercase hex, two digits each.
+    public static func hexString(_ bytes: [UInt8]) -> String {
+        bytes.map { byte in
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
         }.joined()

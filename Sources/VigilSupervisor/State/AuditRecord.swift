@@ -2,7 +2,7 @@ import Foundation
 
 /// One control API call that changed something, or tried to (SPEC section 9), as
 /// `GET /v1/audit` answers it: `{"audit": [{"id", "time", "uid", "user", "service", "pid",
-/// "token", "role", "method", "endpoint", "arguments", "status", "outcome"}]}`, absent values `null`.
+/// "token", "webhook", "role", "method", "endpoint", "arguments", "status", "outcome"}]}`, absent values `null`.
 public struct AuditRecord: Codable, Sendable, Equatable {
     /// Assigned when stored; 0 before.
     public var id: Int64
@@ -15,6 +15,8 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     @ExplicitNull public var pid: Int32?
     /// The name of the `control.tokens` entry a TCP caller presented.
     @ExplicitNull public var token: String?
+    /// The `control.webhooks` entry a signed webhook call came through.
+    @ExplicitNull public var webhook: String?
     /// The caller's role; null when it has none.
     @ExplicitNull public var role: String?
     /// `POST`, and the path with its query: `/v1/services/web/deploy`.
@@ -28,7 +30,7 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var outcome: String
 
     public init(
-        id: Int64 = 0, time: Date = Date(), uid: UInt32?, user: String?, service: String?, pid: Int32?, token: String? = nil, role: String?,
+        id: Int64 = 0, time: Date = Date(), uid: UInt32?, user: String?, service: String?, pid: Int32?, token: String? = nil, webhook: String? = nil, role: String?,
         method: String, endpoint: String, arguments: String?, status: Int, outcome: String
     ) {
         self.id = id
@@ -38,6 +40,7 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         self.service = service
         self.pid = pid
         self.token = token
+        self.webhook = webhook
         self.role = role
         self.method = method
         self.endpoint = endpoint

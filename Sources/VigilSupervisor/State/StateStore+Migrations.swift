@@ -77,9 +77,11 @@ extension StateStore {
                 CREATE INDEX rollout_service_started ON rollout(service, startedAt);
                 """)
         }
-        migrator.registerMigration("v4-audit") { db in
+        migrator.registerMigration("v4-control") { db in
             // Every control API call that changes something (StateStore+Audit). Append-only: the
             // triggers refuse UPDATE and DELETE, so not even Vigil rewrites what was recorded.
+            // webhook_delivery: the X-GitHub-Delivery ids whose deploy was accepted, so a replay
+            // is refused and a redelivery of a failed one is not.
             try db.execute(sql: """
                 CREATE TABLE audit (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -89,6 +91,7 @@ extension StateStore {
                     service TEXT,
                     pid INTEGER,
                     token TEXT,
+                    webhook TEXT,
                     role TEXT,
                     method TEXT NOT NULL,
                     endpoint TEXT NOT NULL,
@@ -100,6 +103,12 @@ extension StateStore {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TABLE webhook_delivery (
+                    webhook TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    acceptedAt INTEGER NOT NULL,
+                    PRIMARY KEY (webhook, id)
+                );
                 """)
         }
         return migrator
