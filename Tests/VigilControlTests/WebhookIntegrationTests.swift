@@ -69,8 +69,8 @@ final class WebhookIntegrationTests: XCTestCase {
         let replay = try hook(v2, delivery: "d-0")
         XCTAssertEqual(replay.status, "409")
         XCTAssertTrue(replay.body.contains("delivery d-0 of webhook ci was already deployed"), replay.body)
-        // --control: the CLI cannot read this vigil.yaml alone (its webhook names a service only the manifests define).
-        let rollback = try vigil.cli(["rollback", "web", "--control", vigil.socketPath])
+        // The CLI finds the socket in a vigil.yaml whose webhook names a service only the manifests define.
+        let rollback = try vigil.cli(["rollback", "web"])
         XCTAssertEqual(rollback.code, 0, rollback.output)
         let idle = poll(timeout: .seconds(60)) {
             (try? vigil.client.send("GET", "/v1/status").decode(StatusReport.self).services.first { $0.name == "web" }?.rollout) == .some(nil)
