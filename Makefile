@@ -5,8 +5,9 @@ SWIFT ?= swift
 # Needed to build: libcurl (probes, control client), libsystemd (sd_notify), SQLite, zlib.
 BUILD_PACKAGES := pkg-config libcurl4-openssl-dev libsystemd-dev libsqlite3-dev zlib1g-dev
 # Needed by tests and benchmarks: a real nginx, promtool (Debian's prometheus), wrk, gzip,
-# systemd-analyze (systemd) for the unit file, useradd (passwd) for install.sh.
-TEST_PACKAGES := nginx prometheus wrk gzip systemd passwd
+# systemd-analyze (systemd) for the unit file, useradd (passwd) for install.sh and the control
+# role tests, curl and sqlite3 for the control API and audit tests (setpriv is in util-linux).
+TEST_PACKAGES := nginx prometheus wrk gzip systemd passwd curl sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # bash for `pipefail`: the test recipe pipes through tee and must keep swift test's status.
 SHELL := /bin/bash

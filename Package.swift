@@ -85,6 +85,8 @@ let package = Package(
             dependencies: [
                 "VigilSupervisor", "VigilManifest", "VigilDeploy", "CCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // SO_PEERCRED of a socket peer, read through NIO's SocketOptionProvider.
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,7 +130,7 @@ let package = Package(
         .target(name: "VigilTestKit", dependencies: ["VigilManifest", "VigilSupervisor", "VigilControl"], path: "Tests/VigilTestKit", swiftSettings: settings),
         .testTarget(name: "VigilManifestTests", dependencies: ["VigilManifest", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilSupervisorTests", dependencies: ["VigilSupervisor", "VigilManifest", "VigilTestKit"], swiftSettings: settings),
-        .testTarget(name: "VigilControlTests", dependencies: ["VigilControl", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
+        .testTarget(name: "VigilControlTests", dependencies: ["VigilControl", "VigilSupervisor", "VigilDeploy", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "VigilTelemetryTests", dependencies: ["VigilTelemetry", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
         .testTarget(
             name: "VigilDeployTests",

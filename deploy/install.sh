@@ -1,7 +1,8 @@
 #!/bin/sh
-# Installs Vigil on a host: the binary, the systemd unit, the vigil user and group, and a
-# default configuration (/etc/vigil/vigil.yaml and /etc/vigil/manifests/). Idempotent: a second
-# run with the same inputs changes nothing; existing configuration is never overwritten.
+# Installs Vigil on a host: the binary, its shell completions (bash, zsh, fish), the systemd
+# unit, the vigil user and group, and a default configuration (/etc/vigil/vigil.yaml and
+# /etc/vigil/manifests/). Idempotent: a second run with the same inputs changes nothing;
+# existing configuration is never overwritten.
 #
 #   swift build -c release --static-swift-stdlib    # a binary that needs no Swift runtime
 #   sudo deploy/install.sh                          # then: systemctl enable --now vigil
@@ -19,7 +20,7 @@ binary="$repo/.build/release/vigil"
 prefix=/usr/local
 destdir=${DESTDIR:-}
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 fail() { echo "install.sh: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -101,6 +102,14 @@ ensure_account
 owner=$(vigil_owner || true)
 
 install_file "$binary" "$prefix/bin/vigil" 0755
+# Completions, written by the binary itself (swift-argument-parser), where each shell looks
+# under the prefix.
+for shell in bash zsh fish; do
+    "$binary" --generate-completion-script "$shell" > "$tmp/vigil.$shell" || fail "$binary could not write its $shell completions"
+done
+install_file "$tmp/vigil.bash" "$prefix/share/bash-completion/completions/vigil" 0644
+install_file "$tmp/vigil.zsh" "$prefix/share/zsh/site-functions/_vigil" 0644
+install_file "$tmp/vigil.fish" "$prefix/share/fish/vendor_completions.d/vigil.fish" 0644
 sed "s|^ExecStart=/usr/local/bin/vigil |ExecStart=$prefix/bin/vigil |" "$repo/deploy/vigil.service" > "$tmp/vigil.service"
 install_file "$tmp/vigil.service" /etc/systemd/system/vigil.service 0644
 

@@ -67,9 +67,30 @@ public enum ManifestLoader {
         return CheckReport(errors: session.sortedErrors, files: session.files, services: session.services.map(\.spec.name))
     }
 
+    /// The supervisor settings alone, for clients (`vigil status`, `vigil audit` ...) that only
+    /// need the control socket and state paths: the config is read and checked on its own; the
+    /// manifests, and the checks across files (ports, the services webhooks name), are left to
+    /// `vigil up` and `vigil check`.
+    public static func loadSettings(configPath: String?) throws(ManifestErrors) -> SupervisorConfig {
+        let session = LoadSession(builtins: [:])
+        let config = readConfig(session, configPath: configPath)
+        let errors = session.sortedErrors
+        guard errors.isEmpty else { throw ManifestErrors(errors) }
+        return config
+    }
+
     /// Reads the config (or takes the defaults), then its manifest directories, then runs the
     /// cross-file checks. Returns the supervisor config with `manifestDirs` as actually read.
     private static func loadAll(_ session: LoadSession, configPath: String?, manifestDirs: [String]?) -> SupervisorConfig {
+        var config = readConfig(session, configPath: configPath)
+        let decoded = session.supervisor ?? DecodedSupervisor(config: config, manifestEntries: nil, ports: [], webhookServices: [])
+        config.manifestDirs = readManifestDirectories(session, decoded, override: manifestDirs)
+        CrossChecks.run(session)
+        return config
+    }
+
+    /// The config file (`configPath`, else `./vigil.yaml` when there is one) decoded, or the defaults.
+    private static func readConfig(_ session: LoadSession, configPath: String?) -> SupervisorConfig {
         var path = configPath
         if path == nil, FileManager.default.fileExists(atPath: session.cwd + "/vigil.yaml") {
             path = "vigil.yaml"
@@ -81,9 +102,6 @@ public enum ManifestLoader {
             session.readFile(path, role: .config)
             if let decoded = session.supervisor { config = decoded.config }
         }
-        let decoded = session.supervisor ?? DecodedSupervisor(config: config, manifestEntries: nil, ports: [], webhookServices: [])
-        config.manifestDirs = readManifestDirectories(session, decoded, override: manifestDirs)
-        CrossChecks.run(session)
         return config
     }
 

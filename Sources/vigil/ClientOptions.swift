@@ -20,10 +20,10 @@ struct ClientOptions: ParsableArguments {
         return ControlClient(endpoint: .parse(endpoint), token: token ?? environment["VIGIL_TOKEN"])
     }
 
-    /// The supervisor settings, without validating manifests (clients only need paths).
+    /// The supervisor settings, without reading manifests (clients only need paths).
     func supervisorSettings() -> SupervisorConfig {
-        if let loaded = try? ManifestLoader.load(configPath: config, manifestDirs: [], builtins: [:]) {
-            return loaded.supervisor
+        if let settings = try? ManifestLoader.loadSettings(configPath: config) {
+            return settings
         }
         let stateDir = FileManager.default.currentDirectoryPath + "/.vigil"
         return SupervisorConfig(stateDir: stateDir, manifestDirs: [], control: .init(socket: stateDir + "/control.sock"))

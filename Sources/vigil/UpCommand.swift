@@ -87,13 +87,13 @@ struct UpCommand: AsyncParsableCommand {
                 await systemd.reloaded(outcome)
             }
         ))
-        let app = ControlServer(supervisor: supervisor, source: source)
-            .makeApplication(
-                socketPath: settings.control.socket,
-                services: [service] + (metrics.map { [$0.server(version: VigilVersion.current, supervisor: supervisor)] } ?? []),
-                onRunning: {}
-            )
         do {
+            let app = try ControlServer(supervisor: supervisor, source: source)
+                .makeApplication(
+                    socketPath: settings.control.socket, listen: settings.control.listen,
+                    services: [service] + (metrics.map { [$0.server(version: VigilVersion.current, supervisor: supervisor)] } ?? []),
+                    onRunning: {}
+                )
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         } catch {
             await systemd.close()

@@ -31,6 +31,7 @@ final class DeployCommandIntegrationTests: XCTestCase {
               drainTimeout: 2s
               scaleDownDelay: 1s
               progressDeadline: \(progressDeadline)
+              overridableEnv: [FIXTURE_ARGS]
             """))
         try vigil.start()
         let up = poll(timeout: .seconds(30)) { (try? self.service(vigil))?.instances.first?.ready == true }

@@ -29,7 +29,7 @@ final class RolloutStoreTests: XCTestCase {
             XCTAssertTrue(tables.contains(table), "\(table) missing from \(tables)")
         }
         let applied = try store.database.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        XCTAssertEqual(applied, ["v1", "v2-rollouts"])
+        XCTAssertEqual(Array(applied.prefix(2)), ["v1", "v2-rollouts"], "later migrations (v4-control ...) come after")
     }
 
     func testRevisionsRoundTripWithTheirSpec() throws {

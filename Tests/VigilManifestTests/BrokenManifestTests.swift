@@ -54,6 +54,12 @@ final class BrokenManifestTests: XCTestCase {
         ("workingDir: no-such-dir\n", "5:13", "workingDir 'no-such-dir' does not exist"),
         ("user: no-such-user-vigil\n", "5:7", "user 'no-such-user-vigil' does not exist on this host"),
         ("releases: {keep: 2}\n", "5:11", "missing required key 'dir' in releases"),
+        ("controlRole: root\n", "5:14", "'controlRole' must be one of viewer, operator, admin, not 'root'"),
+        ("deploy:\n  listen: 127.0.0.1:8080\n  ports: {blue: 1, green: 2}\n  overridableEnv: [LOG_LEVEL, LD_PRELOAD]\n", "8:31",
+         "'LD_PRELOAD' changes how programs are loaded or run, so a deploy may never set it"),
+        ("deploy:\n  listen: 127.0.0.1:8080\n  ports: {blue: 1, green: 2}\n  overridableEnv: [PYTHONPATH]\n", "8:20", "'PYTHONPATH' changes how programs are loaded or run"),
+        ("deploy:\n  listen: 127.0.0.1:8080\n  ports: {blue: 1, green: 2}\n  overridableEnv: [PATH]\n", "8:20", "'PATH' changes how programs are loaded or run"),
+        ("deploy:\n  listen: 127.0.0.1:8080\n  ports: {blue: 1, green: 2}\n  overridableEnv: [9A]\n", "8:20", "'9A' is not an env name"),
     ]
 
     func testEachBrokenManifestIsReportedAtTheOffendingPlace() throws {

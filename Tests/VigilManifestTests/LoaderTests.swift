@@ -51,7 +51,7 @@ final class LoaderTests: XCTestCase {
         let config = try tree.write("etc/vigil.yaml", """
             apiVersion: vigil/v1
             kind: Supervisor
-            control: {listen: 127.0.0.1:18400}
+            control: {listen: 127.0.0.1:18400, tokens: []}
             metrics: {listen: 127.0.0.1:18401}
             """)
         let m = try tree.write("etc/manifests/m.yaml", service("one", "port: 18401\n") + "---\n" + service("two", "deploy:\n  listen: 127.0.0.1:18400\n  ports: {blue: 18402, green: 18403}\n"))
@@ -133,6 +133,41 @@ final class LoaderTests: XCTestCase {
         assertError(errors, at: "17:42", in: config, contains: "unknown event 'rolback' in notify.webhooks[0].events; did you mean 'rollback'?")
         assertError(errors, at: "9:14", in: config, contains: "webhook name 'github' is used twice")
         XCTAssertEqual(errors.count, 11, errors.map(\.description).joined(separator: "\n"))
+    }
+
+    func testControlRolesNameAUserOrAGroupOfThisHostAndARole() throws {
+        let tree = try TempTree()
+        let config = try tree.write("vigil.yaml", """
+            apiVersion: vigil/v1
+            kind: Supervisor
+            control:
+              roles:
+                - {group: root, role: operator}
+                - {user: root, role: viewer}
+                - {user: no-such-user-vigil, role: viewer}
+                - {group: no-such-group-vigil, role: admin}
+                - {user: root, group: root, role: admin}
+                - {group: root, role: superuser}
+            """)
+        let errors = ManifestLoader.check(paths: [config], builtins: [:]).errors
+        assertError(errors, at: "7:14", in: config, contains: "user 'no-such-user-vigil' does not exist on this host; create it (useradd no-such-user-vigil)")
+        assertError(errors, at: "8:15", in: config, contains: "group 'no-such-group-vigil' does not exist on this host")
+        assertError(errors, at: "9:7", in: config, contains: "'control.roles[4]' needs exactly one of 'user' or 'group'")
+        assertError(errors, at: "10:27", in: config, contains: "'control.roles[5].role' must be one of viewer, operator, admin, not 'superuser'")
+        XCTAssertEqual(errors.count, 4, errors.map(\.description).joined(separator: "\n"))
+
+        let valid = try tree.write("ok/vigil.yaml", "apiVersion: vigil/v1\nkind: Supervisor\ncontrol:\n  roles: [{group: root, role: operator}, {user: root, role: viewer}]\n")
+        let loaded = try ManifestLoader.load(configPath: valid, manifestDirs: [], builtins: [:])
+        XCTAssertEqual(loaded.supervisor.control.roles, [RoleGrant(.group("root"), role: .operator), RoleGrant(.user("root"), role: .viewer)])
+    }
+
+    func testTheTCPControlListenerIsLoopbackOnlyAndNeedsTokens() throws {
+        let tree = try TempTree()
+        let config = try tree.write("vigil.yaml", "apiVersion: vigil/v1\nkind: Supervisor\ncontrol:\n  listen: 0.0.0.0:9470\n")
+        let errors = ManifestLoader.check(paths: [config], builtins: [:]).errors
+        assertError(errors, at: "4:11", in: config, contains: "'control.listen' 0.0.0.0:9470 is not a loopback address, and TLS for the control listener is not supported yet")
+        assertError(errors, at: "4:11", in: config, contains: "'control.listen' needs control.tokens")
+        XCTAssertEqual(errors.count, 2, errors.map(\.description).joined(separator: "\n"))
     }
 
     func testCheckPullsInTheConfigsManifestsOnlyWhenGivenNothingElse() throws {

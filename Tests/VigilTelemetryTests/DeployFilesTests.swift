@@ -47,6 +47,13 @@ final class DeployFilesTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: installedBinary), FileManager.default.contents(atPath: try BuiltProducts.vigil))
         let unit = try String(contentsOfFile: root.appending("etc/systemd/system/vigil.service"), encoding: .utf8)
         XCTAssertTrue(unit.contains("\nExecStart=/usr/local/bin/vigil up --config /etc/vigil/vigil.yaml\n"), unit)
+        // Completions for each shell, naming the subcommands; the bash one parses.
+        for path in ["usr/local/share/bash-completion/completions/vigil", "usr/local/share/zsh/site-functions/_vigil", "usr/local/share/fish/vendor_completions.d/vigil.fish"] {
+            let script = try String(contentsOfFile: root.appending(path), encoding: .utf8)
+            XCTAssertTrue(["deploy", "rollback", "audit", "events"].allSatisfy(script.contains), "\(path): \(script.prefix(300))")
+        }
+        let parses = try run("/bin/bash", ["-n", root.appending("usr/local/share/bash-completion/completions/vigil")])
+        XCTAssertEqual(parses.code, 0, parses.output)
         let config = try String(contentsOfFile: root.appending("etc/vigil/vigil.yaml"), encoding: .utf8)
         XCTAssertTrue(config.contains("stateDir: /var/lib/vigil") && config.contains("socket: /run/vigil/control.sock"), config)
         let passwd = try String(contentsOfFile: root.appending("etc/passwd"), encoding: .utf8)

@@ -8,14 +8,25 @@ struct ControlAPIError: HTTPResponseError {
     let status: HTTPResponse.Status
     let error: String
     let detail: String?
+    /// `Allow` of a 405: the methods the path answers.
+    let allow: String?
+    /// `WWW-Authenticate` of a 401.
+    let authenticate: String?
 
-    init(_ status: HTTPResponse.Status, _ error: String, detail: String? = nil) {
+    init(_ status: HTTPResponse.Status, _ error: String, detail: String? = nil, allow: String? = nil, authenticate: String? = nil) {
         self.status = status
         self.error = error
         self.detail = detail
+        self.allow = allow
+        self.authenticate = authenticate
     }
 
-    var headers: HTTPFields { [.contentType: "application/json"] }
+    var headers: HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let allow { fields[.allow] = allow }
+        if let authenticate { fields[.wwwAuthenticate] = authenticate }
+        return fields
+    }
 
     func body(allocator: ByteBufferAllocator) -> ByteBuffer? {
         struct Body: Encodable {
@@ -27,6 +38,10 @@ struct ControlAPIError: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
+        makeResponse()
+    }
+
+    func makeResponse() -> Response {
         Response(status: status, headers: headers, body: .init(byteBuffer: body(allocator: ByteBufferAllocator()) ?? ByteBuffer()))
     }
 

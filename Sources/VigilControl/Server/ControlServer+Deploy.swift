@@ -75,7 +75,7 @@ enum DeployRoutes {
     }
 
     /// The service as a ``DeployedService``: 404 when unknown, 409 without a deploy section.
-    private static func deployed(_ name: String, supervisor: Supervisor) async throws -> DeployedService {
+    static func deployed(_ name: String, supervisor: Supervisor) async throws -> DeployedService {
         guard let managed = await supervisor.managedService(named: name) else {
             throw ControlAPIError.from(Supervisor.CommandError.unknownService(name, known: await supervisor.serviceNames))
         }
@@ -85,7 +85,7 @@ enum DeployRoutes {
         return service
     }
 
-    private static func answer(_ body: () async throws -> RolloutStarted) async throws -> Response {
+    static func answer(_ body: () async throws -> RolloutStarted) async throws -> Response {
         do {
             return try jsonResponse(try await body())
         } catch let error as DeployError {

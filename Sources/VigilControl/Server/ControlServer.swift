@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import ServiceLifecycle
 import VigilManifest
 import VigilSupervisor
@@ -15,11 +16,13 @@ public struct ControlServer: Sendable {
         self.source = source
     }
 
-    /// The routes, separate from the listener so tests and TCP listeners share them.
-    public func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+    /// The routes, separate from the listener so tests and TCP listeners share them. Every
+    /// request passes ``ControlGate`` first: identity, role, JSON errors, audit.
+    public func makeRouter() -> Router<ControlRequestContext> {
+        let router = Router(context: ControlRequestContext.self)
         let supervisor = self.supervisor
         let source = self.source
+        router.add(middleware: ControlGate(supervisor: supervisor))
 
         router.get("/v1/status") { _, _ in
             try jsonResponse(await supervisor.status())
@@ -57,6 +60,12 @@ public struct ControlServer: Sendable {
         router.get("/v1/events") { request, _ in
             try events(request, supervisor: supervisor)
         }
+        router.post("/v1/hooks/:name") { request, context in
+            try await WebhookRoutes.handle(request, name: try context.parameters.require("name"), supervisor: supervisor)
+        }
+        router.get("/v1/audit") { request, _ in
+            try audit(request, supervisor: supervisor)
+        }
         router.post("/v1/reload") { _, _ in
             switch await supervisor.reloadFromDisk(source) {
             case .applied(let summary):
@@ -71,17 +80,29 @@ public struct ControlServer: Sendable {
         return router
     }
 
-    /// Serves the API on a Unix socket (mode 0660: the owner and its group may control Vigil),
-    /// running `services` (the supervisor) alongside until SIGTERM or SIGINT.
-    public func makeApplication(socketPath: String, services: [any Service], onRunning: @escaping @Sendable () async -> Void) -> some ApplicationProtocol {
-        // A socket file left by a Vigil that was killed would make bind fail.
-        unlink(socketPath)
+    /// Serves the API on a Unix socket, and on `listen` (TCP, bearer tokens only) when given,
+    /// running `services` (the supervisor) alongside until SIGTERM or SIGINT. The socket
+    /// appears at `socketPath` only with mode 0660 and the group of its directory
+    /// (``ControlSocketFile``); the group's members may connect, and what each peer may do is
+    /// its role's.
+    ///
+    /// - Throws: ``ControlSocketError`` when the socket's directory is not usable.
+    public func makeApplication(socketPath: String, listen: HostPort? = nil, services: [any Service], onRunning: @escaping @Sendable () async -> Void) throws -> some ApplicationProtocol {
+        let socket = try ControlSocketFile(path: socketPath)
+        let tcp: [any Service] = listen.map { address in
+            [Application(router: makeRouter(), configuration: .init(address: .hostname(address.host, port: Int(address.port)), serverName: "vigil"))]
+        } ?? []
         return Application(
             router: makeRouter(),
-            configuration: .init(address: .unixDomainSocket(path: socketPath), serverName: "vigil"),
-            services: services,
+            configuration: .init(address: .unixDomainSocket(path: socket.bindPath), serverName: "vigil"),
+            services: services + tcp,
             onServerRunning: { _ in
-                chmod(socketPath, 0o660)
+                do {
+                    try socket.publish()
+                } catch {
+                    // Fail closed: the socket stays where only root reaches it.
+                    Logger(label: "vigil.control").critical("the control socket is not reachable at \(socketPath): \(error)")
+                }
                 await onRunning()
             }
         )
@@ -120,6 +141,16 @@ private func events(_ request: Request, supervisor: Supervisor) throws -> Respon
         list = try supervisor.resources.store.events(after: after, since: since, service: service, limit: limit)
     }
     return try jsonResponse(EventList(events: list))
+}
+
+/// `GET /v1/audit?limit=N`: the newest N (default 100, at most 10000) audit records, oldest first.
+private func audit(_ request: Request, supervisor: Supervisor) throws -> Response {
+    var limit = 100
+    if let text = request.uri.queryParameters.get("limit") {
+        guard let value = Int(text), (1...10_000).contains(value) else { throw ControlAPIError(.badRequest, "invalid 'limit': \(text)", detail: "pass a number from 1 to 10000") }
+        limit = value
+    }
+    return try jsonResponse(AuditList(audit: try supervisor.resources.store.auditRecords(limit: limit)))
 }
 
 struct EventList: Codable {

@@ -1,3 +1,5 @@
+import VigilManifest
+
 /// What an operator asks for on top of the manifest: `vigil deploy --version --release --env`.
 ///
 /// JSON body of `POST /v1/services/{name}/deploy`: `{"version": "v2" | null, "release":
@@ -42,6 +44,24 @@ public struct RevisionRequest: Sendable, Equatable, Codable {
             env[name] = String(argument[argument.index(after: equals)...])
         }
         return env
+    }
+
+    /// Checks that every `--env` name is one the manifest lets a deploy set
+    /// (`deploy.overridableEnv`) and none that changes how programs load or run
+    /// (``ProtectedEnvironment``), which no manifest may allow.
+    ///
+    /// - Throws: ``RevisionError`` naming the variable and what is allowed.
+    public func checkOverridable(by spec: ServiceSpec) throws(RevisionError) {
+        let allowed = spec.deploy?.overridableEnv ?? []
+        for name in env.keys.sorted() {
+            if ProtectedEnvironment.contains(name) {
+                throw RevisionError("--env \(name) is refused: it changes how programs are loaded or run, so no deploy may set it; set it in the manifest's env if \(spec.name) needs it")
+            }
+            guard allowed.contains(name) else {
+                let listed = allowed.isEmpty ? "it lists none" : "it lists \(allowed.joined(separator: ", "))"
+                throw RevisionError("--env \(name) is not in deploy.overridableEnv of \(spec.name) (\(listed)); add it there to let deploys set it")
+            }
+        }
     }
 
     static func checkName(_ name: String) throws(RevisionError) {

@@ -1,8 +1,8 @@
-/// SHA-256 (FIPS 180-4) over a byte buffer, for revision ids.
+/// SHA-256 (FIPS 180-4) over a byte buffer, for revision ids and control API tokens.
 ///
 /// Small and dependency-free: revisions hash a few kilobytes of canonical JSON once per deploy,
 /// so speed does not matter and pulling in a crypto library for it would.
-enum SHA256 {
+public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -15,7 +15,7 @@ enum SHA256 {
     ]
 
     /// The 32-byte digest of `message`.
-    static func digest(_ message: [UInt8]) -> [UInt8] {
+    public static func digest(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
         var padded = message
         padded.append(0x80)
@@ -50,8 +50,13 @@ enum SHA256 {
     }
 
     /// The digest as lowercase hex.
-    static func hex(_ message: [UInt8]) -> String {
-        digest(message).map { byte in
+    public static func hex(_ message: [UInt8]) -> String {
+        hexString(digest(message))
+    }
+
+    /// `bytes` as lowercase hex, two digits each.
+    public static func hexString(_ bytes: [UInt8]) -> String {
+        bytes.map { byte in
             let text = String(byte, radix: 16)
             return byte < 16 ? "0" + text : text
         }.joined()

@@ -7,9 +7,15 @@ extension DeployedService {
     /// `vigil deploy`: rolls a new revision (the manifest's spec plus `request`) out to the idle color.
     ///
     /// - Throws: ``DeployError``: `.badRequest` for a bad `--env` or `--release`, `.conflict` when
-    ///   a rollout is already running or the service is stopped.
+    ///   a rollout is already running or the service is stopped; `.badRequest` too for an `--env`
+    ///   name the manifest's `deploy.overridableEnv` does not list, whoever asks.
     public func deploy(_ request: RevisionRequest) async throws -> RolloutStarted {
-        try await started(send(.deploy(request, trigger: .deploy)))
+        do {
+            try request.checkOverridable(by: loaded.spec)
+        } catch {
+            throw DeployError(.badRequest, error.description)
+        }
+        return try await started(send(.deploy(request, trigger: .deploy)))
     }
 
     /// `vigil promote`: skips the remaining pauses and steps of the rollout in progress.

@@ -35,13 +35,14 @@ public final class RolloutStore: Sendable {
         }
     }
 
-    /// Every revision of the service, newest first.
+    /// Every revision of the service, newest first, as shown to people: the values of secret
+    /// `--env` variables (``SecretRedaction``) are `***`.
     public func revisions(service: String) throws -> [StoredRevision] {
         try store.read("read revisions from") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM revision WHERE service = ? ORDER BY createdAt DESC, rowid DESC", arguments: [service]).map { row in
                 let revision = try Self.revision(row)
                 return StoredRevision(id: revision.id, version: revision.version, release: revision.request.release,
-                                      env: revision.request.env, createdAt: Self.date(row["createdAt"]))
+                                      env: SecretRedaction.redact(revision.request.env), createdAt: Self.date(row["createdAt"]))
             }
         }
     }

@@ -22,6 +22,10 @@ public struct ServiceSpec: Sendable, Hashable, Codable {
     public var resources: ResourcesSpec
     public var logs: LogSpec
     public var deploy: DeploySpec?
+    /// `controlRole`: what the service's own processes may do on the control socket, whatever
+    /// their uid; nil (not written) means ``Role/viewer``. Optional so specs stored before the
+    /// field existed still decode.
+    public var controlRole: Role?
 
     public init(
         name: String, command: [String], workingDir: String? = nil, user: String? = nil,
@@ -290,6 +294,9 @@ public struct DeploySpec: Sendable, Hashable, Codable {
     public var standby: StandbyMode
     /// `deploy.protocol`.
     public var trafficProtocol: TrafficProtocol
+    /// `deploy.overridableEnv`: the env names `vigil deploy --env` may set; nil or empty, none.
+    /// Never one of ``ProtectedEnvironment`` (the loader rejects those).
+    public var overridableEnv: [String]?
     public init(
         strategy: DeployStrategy = .blueGreen, listen: HostPort, ports: [Color: UInt16],
         router: RouterKind = .builtin, nginx: NginxSpec? = nil, autoPromote: Bool = true,

@@ -37,15 +37,23 @@ public struct ControlConfig: Sendable, Equatable {
     public var listen: HostPort?
     public var tokens: [TokenConfig]
     public var webhooks: [WebhookConfig]
-    public init(socket: String, listen: HostPort? = nil, tokens: [TokenConfig] = [], webhooks: [WebhookConfig] = []) {
+    /// `control.roles`: what users and groups other than root may do over the socket.
+    public var roles: [RoleGrant]
+    public init(socket: String, listen: HostPort? = nil, tokens: [TokenConfig] = [], webhooks: [WebhookConfig] = [], roles: [RoleGrant] = []) {
         self.socket = socket
+        self.roles = roles
         self.listen = listen
         self.tokens = tokens
         self.webhooks = webhooks
     }
 }
 
-public enum Role: String, Sendable, Equatable, CaseIterable, Comparable {
+/// What a caller of the control API may do; each role may do all a lower one may.
+///
+/// viewer reads (status, services, history, events); operator also deploys, promotes, rolls
+/// back, starts, stops and restarts; admin also reloads, reclaims, injects faults and reads
+/// the audit log.
+public enum Role: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     case viewer, `operator`, admin
     public static func < (a: Role, b: Role) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -126,4 +134,19 @@ public struct NotifyConfig: Sendable, Equatable {
     }
     public var webhooks: [Webhook]
     public init(webhooks: [Webhook] = []) { self.webhooks = webhooks }
+}
+
+/// One entry of `control.roles`: a user or a group of the host, and the role its peers on the
+/// control socket get (`{group: vigil-ops, role: operator}`, `{user: alice, role: viewer}`).
+public struct RoleGrant: Sendable, Equatable {
+    public enum Subject: Sendable, Equatable {
+        case user(String)
+        case group(String)
+    }
+    public var subject: Subject
+    public var role: Role
+    public init(_ subject: Subject, role: Role) {
+        self.subject = subject
+        self.role = role
+    }
 }

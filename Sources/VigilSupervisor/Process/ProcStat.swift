@@ -14,6 +14,8 @@ public struct ProcStat: Sendable, Equatable {
     public var parentPID: pid_t
     /// Field 5.
     public var processGroup: pid_t
+    /// Field 6: the session id.
+    public var session: pid_t
     /// Fields 14 and 15, in clock ticks.
     public var userTicks: UInt64
     public var systemTicks: UInt64
@@ -107,7 +109,7 @@ public struct ProcStat: Sendable, Equatable {
         guard field == 21 else { return nil }
         func unsigned(_ index: Int) -> UInt64 { UInt64(clamping: values[index]) }
         return ProcStat(
-            state: state, parentPID: pid_t(clamping: values[1]), processGroup: pid_t(clamping: values[2]),
+            state: state, parentPID: pid_t(clamping: values[1]), processGroup: pid_t(clamping: values[2]), session: pid_t(clamping: values[3]),
             userTicks: unsigned(11), systemTicks: unsigned(12), childUserTicks: unsigned(13), childSystemTicks: unsigned(14),
             startTicks: unsigned(19), virtualBytes: unsigned(20), residentPages: unsigned(21)
         )

@@ -6,6 +6,19 @@ extension ProcessLauncher {
         let uid: uid_t
         let gid: gid_t
         let groups: [gid_t]
+        let name: String
+        let home: String
+        let shell: String
+    }
+
+    /// What a login of `user` would have in its environment: `HOME`, `USER`, `LOGNAME` and
+    /// `SHELL` from the user database, so a service (and its exec probes) running as that user
+    /// does not inherit root's home and name from Vigil.
+    ///
+    /// - Throws: ``LaunchError`` when the user does not exist.
+    public static func loginEnvironment(of user: String) throws(LaunchError) -> [String: String] {
+        let identity = try resolveUser(user, command: user)
+        return ["HOME": identity.home, "USER": identity.name, "LOGNAME": identity.name, "SHELL": identity.shell]
     }
 
     /// The path execve needs: `command` itself when it has a `/`, else the first executable
@@ -41,6 +54,9 @@ extension ProcessLauncher {
             groups = [gid_t](repeating: 0, count: Int(count) * 2)
             count = Int32(groups.count)
         }
-        return UserIdentity(uid: entry.pw_uid, gid: entry.pw_gid, groups: Array(groups.prefix(Int(count))))
+        return UserIdentity(
+            uid: entry.pw_uid, gid: entry.pw_gid, groups: Array(groups.prefix(Int(count))),
+            name: String(cString: entry.pw_name), home: String(cString: entry.pw_dir), shell: String(cString: entry.pw_shell)
+        )
     }
 }

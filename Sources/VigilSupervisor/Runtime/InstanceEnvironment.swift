@@ -35,14 +35,15 @@ struct InstanceEnvironment: Sendable {
         return variables
     }
 
-    /// The child's complete environment: Vigil's own (PATH, HOME, ...), then the builtins and the
-    /// service's env, which win.
+    /// The child's complete environment: Vigil's own (PATH, ...), then with `user:` that user's
+    /// HOME, USER, LOGNAME and SHELL, then the builtins and the service's env, which win.
     func childEnvironment(_ variables: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "NOTIFY_SOCKET")
         environment.removeValue(forKey: "WATCHDOG_USEC")
         environment.removeValue(forKey: "WATCHDOG_PID")
         environment.removeValue(forKey: "LISTEN_FDS")
+        if let user = spec.user, let login = try? ProcessLauncher.loginEnvironment(of: user) { environment.merge(login) { $1 } }
         environment.merge(variables) { $1 }
         environment["VIGIL_CONTROL"] = resources.controlSocket
         return environment
@@ -76,7 +77,7 @@ struct InstanceEnvironment: Sendable {
             guard let variables = try? variables(),
                   let arguments = try? command.map({ try VariableExpansion.expand($0, variables: variables) })
             else { return nil }
-            return ExecProbe(arguments: arguments, environment: childEnvironment(variables), workingDirectory: workingDirectory, watcher: resources.exits)
+            return ExecProbe(arguments: arguments, environment: childEnvironment(variables), workingDirectory: workingDirectory, user: spec.user, watcher: resources.exits)
         }
     }
 }

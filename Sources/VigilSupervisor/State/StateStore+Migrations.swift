@@ -81,6 +81,40 @@ extension StateStore {
             // The InstanceMarker each instance was started with; NULL for rows written before.
             try db.execute(sql: "ALTER TABLE instance ADD COLUMN marker TEXT")
         }
+        migrator.registerMigration("v4-control") { db in
+            // Every control API call that changes something (StateStore+Audit). Append-only: the
+            // triggers refuse UPDATE and DELETE, so not even Vigil rewrites what was recorded.
+            // webhook_delivery: the X-GitHub-Delivery ids whose deploy was accepted, so a replay
+            // is refused and a redelivery of a failed one is not.
+            try db.execute(sql: """
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    time INTEGER NOT NULL,
+                    uid INTEGER,
+                    user TEXT,
+                    service TEXT,
+                    pid INTEGER,
+                    token TEXT,
+                    webhook TEXT,
+                    role TEXT,
+                    method TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    arguments TEXT,
+                    status INTEGER NOT NULL,
+                    outcome TEXT NOT NULL
+                );
+                CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TABLE webhook_delivery (
+                    webhook TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    acceptedAt INTEGER NOT NULL,
+                    PRIMARY KEY (webhook, id)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -75,6 +75,7 @@ enum BlueGreenManifest {
               drainTimeout: \(options.drainTimeout)
               scaleDownDelay: \(options.scaleDownDelay)
               progressDeadline: \(options.progressDeadline)
+              overridableEnv: [\(faultDefaults.keys.sorted().joined(separator: ", "))]
 
             """
         if let steps = options.steps { deploy += "  steps: \(steps)\n" }

@@ -5,7 +5,7 @@ import Yams
 extension ServiceDecoder {
     static let deployKeys = [
         "strategy", "listen", "ports", "router", "nginx", "autoPromote", "steps", "analysis",
-        "drainTimeout", "scaleDownDelay", "progressDeadline", "standby", "protocol",
+        "drainTimeout", "scaleDownDelay", "progressDeadline", "standby", "protocol", "overridableEnv",
     ]
 
     /// The deploy section, or nil when a required part (listen, ports) is missing or invalid.
@@ -35,6 +35,9 @@ extension ServiceDecoder {
         if let standby = section["standby"].flatMap({ reader.choice($0, section.path("standby"), StandbyMode.self, allowed: [.cold, .warm]) }) {
             spec.standby = standby
         }
+        if let node = section["overridableEnv"] {
+            spec.overridableEnv = decodeOverridableEnv(node, section.path("overridableEnv"))
+        }
         if let trafficProtocol = section["protocol"].flatMap({ reader.choice($0, section.path("protocol"), TrafficProtocol.self, allowed: [.http, .tcp]) }) {
             spec.trafficProtocol = trafficProtocol
             if trafficProtocol == .tcp, router == .nginx {
@@ -42,6 +45,23 @@ extension ServiceDecoder {
             }
         }
         return spec
+    }
+
+    /// `overridableEnv: [ERROR_RATE, LATENCY]`: valid env names, none of ``ProtectedEnvironment``.
+    private func decodeOverridableEnv(_ node: Node, _ field: String) -> [String]? {
+        guard let items = reader.list(node, field, example: "[LOG_LEVEL, FEATURE_FLAGS]") else { return nil }
+        var names: [String] = []
+        for (index, item) in items.enumerated() {
+            guard let name = reader.nonEmptyString(item, "\(field)[\(index)]") else { continue }
+            if VariableExpansion.references(in: "${\(name)}") != [name] {
+                reader.error(item, "'\(name)' is not an env name; use letters, digits and '_', not starting with a digit")
+            } else if ProtectedEnvironment.contains(name) {
+                reader.error(item, "'\(name)' changes how programs are loaded or run, so a deploy may never set it (it would let a caller run code as the service's user); remove it from \(field) and set it in 'env' if the service needs it")
+            } else {
+                names.append(name)
+            }
+        }
+        return names
     }
 
     private func decodeColorPorts(_ node: Node, _ field: String) -> [Color: UInt16]? {

@@ -8,7 +8,7 @@ import Yams
 struct ServiceDecoder {
     static let keys = [
         "apiVersion", "kind", "name", "command", "workingDir", "user", "env", "releases", "port",
-        "restart", "stop", "probes", "resources", "logs", "deploy",
+        "restart", "stop", "probes", "resources", "logs", "deploy", "controlRole",
     ]
 
     let reader: NodeReader
@@ -40,6 +40,7 @@ struct ServiceDecoder {
             probes: probes, resources: decodeResources(root), logs: root.mapping("logs", keys: ["maxSize", "keep", "compress"]).map(decodeLogs) ?? LogSpec(),
             deploy: deploy
         )
+        spec.controlRole = root["controlRole"].flatMap { reader.choice($0, "controlRole", Role.self, allowed: Role.allCases) }
         let checks = HostChecks(reader: reader, builtins: builtins.merging(["SERVICE": name]) { given, _ in given })
         if command != nil {
             spec.command = checks.checkCommand(spec, root)

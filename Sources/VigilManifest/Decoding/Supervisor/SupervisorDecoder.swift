@@ -1,3 +1,4 @@
+import Glibc
 import Yams
 
 /// One decoded `kind: Supervisor` document plus what the loader and cross-file checks need.
@@ -40,7 +41,7 @@ struct SupervisorDecoder {
             result.manifestEntries = entries
             result.config.manifestDirs = entries.map(\.path)
         }
-        if let control = root.mapping("control", keys: ["socket", "listen", "tokens", "webhooks"]) {
+        if let control = root.mapping("control", keys: ["socket", "listen", "tokens", "webhooks", "roles"]) {
             decodeControl(control, into: &result)
         }
         if let metrics = root.mapping("metrics", keys: ["listen"]),
@@ -63,6 +64,12 @@ struct SupervisorDecoder {
             result.config.control.socket = reader.absolutePath(socket)
         }
         if let node = control["listen"], let listen = reader.hostPort(node, control.path("listen")) {
+            if !["127.0.0.1", "::1", "localhost"].contains(listen.host), !listen.host.hasPrefix("127.") {
+                reader.error(node, "'\(control.path("listen"))' \(listen) is not a loopback address, and TLS for the control listener is not supported yet, so tokens would cross the network in clear; listen on 127.0.0.1 (and tunnel), or use the control socket")
+            }
+            if !control.has("tokens") {
+                reader.error(node, "'\(control.path("listen"))' needs control.tokens: every request on the TCP listener must carry one; add tokens: [{name: ci, sha256: \"<printf %s TOKEN | sha256sum>\", role: viewer}]")
+            }
             result.config.control.listen = listen
             result.ports.append(PortUse(port: listen.port, location: reader.location(node), owner: "the supervisor (control.listen)"))
         }
@@ -75,6 +82,9 @@ struct SupervisorDecoder {
                 }
                 result.config.control.tokens.append(token)
             }
+        }
+        if let node = control["roles"], let items = reader.list(node, control.path("roles"), example: "[{group: vigil-ops, role: operator}, {user: alice, role: viewer}]") {
+            result.config.control.roles = items.enumerated().compactMap { index, item in decodeRoleGrant(item, "\(control.path("roles"))[\(index)]") }
         }
         if let node = control["webhooks"], let items = reader.list(node, control.path("webhooks"), example: "[{name: github, secretFile: /etc/vigil/hook.secret, services: [api]}]") {
             for (index, item) in items.enumerated() {
@@ -99,6 +109,31 @@ struct SupervisorDecoder {
                     result.config.control.webhooks.append(WebhookConfig(name: name, secretFile: reader.absolutePath(secret), services: services))
                 }
             }
+        }
+    }
+
+    /// `{group: NAME, role: ROLE}` or `{user: NAME, role: ROLE}`; the user or group must exist.
+    private func decodeRoleGrant(_ node: Node, _ field: String) -> RoleGrant? {
+        guard let grant = reader.mapping(node, field, keys: ["user", "group", "role"]) else { return nil }
+        let role = grant.requireKey("role", example: "viewer").flatMap { reader.choice($0, grant.path("role"), Role.self, allowed: Role.allCases) }
+        let user = grant.read("user", NodeReader.nonEmptyString)
+        let group = grant.read("group", NodeReader.nonEmptyString)
+        switch (user, group) {
+        case (let user?, nil):
+            guard getpwnam(user) != nil else {
+                reader.error(grant["user"]!, "user '\(user)' does not exist on this host; create it (useradd \(user)) or remove this entry")
+                return nil
+            }
+            return role.map { RoleGrant(.user(user), role: $0) }
+        case (nil, let group?):
+            guard getgrnam(group) != nil else {
+                reader.error(grant["group"]!, "group '\(group)' does not exist on this host; create it (groupadd \(group)) or remove this entry")
+                return nil
+            }
+            return role.map { RoleGrant(.group(group), role: $0) }
+        default:
+            reader.error(node, "'\(field)' needs exactly one of 'user' or 'group', e.g. {group: vigil-ops, role: operator}")
+            return nil
         }
     }
 
