@@ -97,6 +97,48 @@ final class CgroupTests: XCTestCase {
     }
 }
 
+extension CgroupTests {
+    func testHostUseIsOneMinusAvailableOverTotal() {
+        let meminfo = "MemTotal:       25165824 kB\nMemFree:         1000000 kB\nMemAvailable:    6291456 kB\n"
+        XCTAssertEqual(MemoryGuard.hostUsedRatio(meminfo: meminfo) ?? 0, 0.75, accuracy: 1e-9)
+        XCTAssertNil(MemoryGuard.hostUsedRatio(meminfo: "MemTotal: 100 kB\n"), "no MemAvailable: unknown, not full")
+    }
+
+    /// Over the host watermark, the largest instance with a `high` limit is replaced first, and
+    /// only one until the spacing has passed.
+    func testHostPressureReplacesTheLargestLimitedInstanceOneAtATime() throws {
+        let base = try TemporaryDirectory(prefix: "cg")
+        defer { base.remove() }
+        func cgroup(_ name: String, bytes: Int) throws -> InstanceCgroup {
+            try FileManager.default.createDirectory(atPath: base.appending(name), withIntermediateDirectories: true)
+            try "\(bytes)\n".write(toFile: base.appending(name) + "/memory.current", atomically: false, encoding: .utf8)
+            return try InstanceCgroup(layout: CgroupLayout(version: .v2, base: base.path), name: name, max: nil)
+        }
+        let guardian = MemoryGuard(period: .milliseconds(20), hostActionSpacing: .seconds(3600)) {
+            "MemTotal: 1000 kB\nMemAvailable: 50 kB\n"
+        }
+        guardian.setHostHighWatermark(0.9)
+        let breaches = LockedBox<[String: MemoryGuard.Breach]>([:])
+        let limits = MemoryGuard.Limits(high: 1 << 30, max: nil)
+        var tokens: [Int] = []
+        for (name, bytes) in [("small.default.1", 10 << 20), ("large.default.1", 300 << 20), ("unlimited.default.1", 900 << 20)] {
+            let watched = try cgroup(name, bytes: bytes)
+            let limitsOf = name.hasPrefix("unlimited") ? MemoryGuard.Limits(high: nil, max: 2 << 30) : limits
+            tokens.append(guardian.watch(cgroup: watched, processGroup: 1, limits: limitsOf) { breach in breaches.mutate { $0[name] = breach } })
+        }
+        defer { tokens.forEach(guardian.unwatch) }
+        XCTAssertTrue(poll(timeout: .seconds(10)) { !breaches.value.isEmpty })
+        Thread.sleep(forTimeInterval: 0.2)
+        XCTAssertEqual(Array(breaches.value.keys), ["large.default.1"], "the largest limited one, and only one")
+        guard case .hostPressure(let bytes, let used, let watermark)? = breaches.value["large.default.1"] else {
+            return XCTFail("a host-pressure breach: \(breaches.value)")
+        }
+        XCTAssertEqual(bytes, 300 << 20)
+        XCTAssertEqual(used, 0.95, accuracy: 1e-9)
+        XCTAssertEqual(watermark, 0.9)
+    }
+}
+
 /// A value shared with a callback on another thread.
 private final class LockedBox<Value>: @unchecked Sendable {
     private let lock = NSLock()

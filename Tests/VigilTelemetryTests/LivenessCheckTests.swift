@@ -42,6 +42,13 @@ final class LivenessCheckTests: XCTestCase {
                 }
             }
         }
+        let first = await check.confirm(within: .milliseconds(100))
+        XCTAssertFalse(first)
+        // On a loaded machine the probe's task may start well after the first check gave up:
+        // wait for it, so the count below says whether later checks piled up new ones.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while counter.count == 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        XCTAssertEqual(counter.count, 1, "the first check started a probe")
         for _ in 0..<3 {
             let live = await check.confirm(within: .milliseconds(100))
             XCTAssertFalse(live)

@@ -21,6 +21,9 @@ public final class MemoryGuard: @unchecked Sendable {
         case max(bytes: UInt64, limit: UInt64)
         /// The kernel killed a process of the instance for exceeding `max` (cgroup only).
         case oomKilled(limit: UInt64)
+        /// The host's memory is over `reclaim.memory.hostHighWatermark` and this instance is the
+        /// largest one with a `high` limit: replaced first.
+        case hostPressure(bytes: UInt64, hostUsed: Double, watermark: Double)
     }
 
     public struct Limits: Sendable, Equatable {
@@ -56,10 +59,21 @@ public final class MemoryGuard: @unchecked Sendable {
     private var nextToken = 0
     private let period: Duration
     private var sampler: Task<Void, Never>?
+    /// `reclaim.memory.hostHighWatermark` (0-1), nil when unset.
+    private var hostHighWatermark: Double?
+    /// No second host-pressure replacement before this: one at a time, each given time to free memory.
+    private var hostActionAllowedAfter = ContinuousClock.now
+    private let hostActionSpacing: Duration
+    private let readMeminfo: @Sendable () -> String?
     private let events: EpollLoop?
 
-    public init(period: Duration = .seconds(1)) {
+    public init(
+        period: Duration = .seconds(1), hostActionSpacing: Duration = .seconds(30),
+        readMeminfo: @escaping @Sendable () -> String? = { ProcFile.read("/proc/meminfo") }
+    ) {
         self.period = period
+        self.hostActionSpacing = hostActionSpacing
+        self.readMeminfo = readMeminfo
         events = try? EpollLoop()
         events?.start(name: "vigil-memory", onReady: { [unowned self] in self.eventFired($0) }, onStop: {})
     }
@@ -67,6 +81,11 @@ public final class MemoryGuard: @unchecked Sendable {
     deinit {
         sampler?.cancel()
         events?.stop()
+    }
+
+    /// Sets (or clears, with nil) the host watermark; applies from the next sample.
+    public func setHostHighWatermark(_ ratio: Double?) {
+        lock.withLock { hostHighWatermark = ratio }
     }
 
     /// Starts watching one spawn; `onBreach` is called on a watcher thread (hand off, keep short).
@@ -132,10 +151,43 @@ public final class MemoryGuard: @unchecked Sendable {
                     if groups.contains(stat.processGroup) { byGroup[stat.processGroup, default: 0] += stat.residentBytes }
                 }
             }
+            var usages: [(Watch, UInt64)] = []
             for watch in current {
-                check(watch, usage: watch.cgroup.map { $0.memoryBytes } ?? byGroup[watch.processGroup])
+                let usage = watch.cgroup.map { $0.memoryBytes } ?? byGroup[watch.processGroup]
+                check(watch, usage: usage)
+                if let usage { usages.append((watch, usage)) }
             }
+            relieveHost(usages)
         }
+    }
+
+    /// Over the host watermark: the largest instance with a `high` limit (not already being
+    /// replaced) is replaced, one every `hostActionSpacing`.
+    private func relieveHost(_ usages: [(Watch, UInt64)]) {
+        guard let watermark = lock.withLock({ hostHighWatermark }), ContinuousClock.now >= lock.withLock({ hostActionAllowedAfter }),
+              let used = readMeminfo().flatMap(Self.hostUsedRatio(meminfo:)), used > watermark
+        else { return }
+        let victim: (Watch, UInt64)? = lock.withLock {
+            guard let largest = usages.filter({ $0.0.limits.high != nil && !$0.0.reportedHigh }).max(by: { $0.1 < $1.1 }) else { return nil }
+            largest.0.reportedHigh = true
+            hostActionAllowedAfter = ContinuousClock.now + hostActionSpacing
+            return largest
+        }
+        if let (watch, bytes) = victim { watch.onBreach(.hostPressure(bytes: bytes, hostUsed: used, watermark: watermark)) }
+    }
+
+    /// Host memory in use, `1 - MemAvailable / MemTotal`, from the text of `/proc/meminfo`.
+    static func hostUsedRatio(meminfo: String) -> Double? {
+        var total: Double?
+        var available: Double?
+        for line in meminfo.split(separator: "\n") {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count >= 2 else { continue }
+            if parts[0] == "MemTotal:" { total = Double(parts[1]) }
+            if parts[0] == "MemAvailable:" { available = Double(parts[1]) }
+        }
+        guard let total, let available, total > 0 else { return nil }
+        return 1 - available / total
     }
 
     /// Reports what `watch` crossed, each crossing once per spawn.

@@ -58,6 +58,11 @@ extension InstanceRunner {
             if let memoryResponder, await memoryResponder(breach) { return }
             guard machine.pid == pid else { return }
             send(.recycle(reason: "memory"))
+        case .hostPressure(let bytes, let used, let watermark):
+            record(.memory, reason: "host", message: String(format: "host memory %.0f%% over hostHighWatermark %.0f%%; replacing the largest limited instance (%@)", used * 100, watermark * 100, mebibytes(bytes)))
+            if let memoryResponder, await memoryResponder(breach) { return }
+            guard machine.pid == pid else { return }
+            send(.recycle(reason: "memory"))
         case .max(let bytes, let limit):
             record(.memory, reason: "max", message: "memory \(mebibytes(bytes)) over max \(ByteSize(bytes: limit).description); killed")
             send(.kill(reason: "memory"))
