@@ -108,4 +108,34 @@ final class MemoryLimitIntegrationTests: XCTestCase {
         XCTAssertEqual(try vigil.status().memoryLimits, "sampled, no cgroup (VIGIL_CGROUPS=off)")
         XCTAssertTrue(try vigil.events(service: "vigil").contains { $0.kind == .supervisorStarted && $0.message.contains("memory limits: sampled, no cgroup") })
     }
+
+    /// Over `reclaim.memory.hostHighWatermark` (1% here: any host is over it) the largest
+    /// service with a `high` limit is replaced first, and only one at a time. The watermark comes
+    /// with a reload, once "big" is the largest, so the first choice is known.
+    func testHostPressureReplacesTheLargestLimitedServiceFirst() throws {
+        let vigil = try VigilProcess()
+        let bigPort = try freeTCPPort()
+        try vigil.writeManifest("big", fixtureManifest(name: "big", port: bigPort, extraYAML: "resources: {memory: {high: 1Gi}}"))
+        try vigil.writeManifest("small", fixtureManifest(name: "small", port: try freeTCPPort(), extraYAML: "resources: {memory: {high: 1Gi}}"))
+        try vigil.writeManifest("unlimited", fixtureManifest(name: "unlimited", port: try freeTCPPort(), extraArgs: ["--grow-memory", "32Mi"]))
+        try vigil.start()
+        let big = try XCTUnwrap(vigil.waitFor("big") { $0.state == "ready" })
+        let small = try XCTUnwrap(vigil.waitFor("small") { $0.state == "ready" })
+        XCTAssertEqual(SimpleHTTP.get(port: bigPort, path: "/admin/memory?bytes=\(64 << 20)")?.status, 200)
+        XCTAssertNotNil(vigil.waitFor("unlimited", timeout: .seconds(30)) { ($0.rssBytes ?? 0) > 100 << 20 }, "the unlimited one is the largest of all")
+        XCTAssertTrue(poll { SimpleHTTP.get(port: bigPort, path: "/health")?.status == 200 })
+
+        try supervisorConfig(stateDir: vigil.stateDir, manifestsDir: vigil.manifestsDir, extraYAML: "reclaim: {memory: {hostHighWatermark: 1%}}")
+            .write(toFile: vigil.configPath, atomically: true, encoding: .utf8)
+        let reload = try vigil.cli(["reload"])
+        XCTAssertEqual(reload.code, 0, reload.output)
+
+        XCTAssertNotNil(vigil.waitFor("big", timeout: .seconds(60)) { $0.pid != nil && $0.pid != big.pid }, "big is replaced: \(vigil.output)")
+        let events = try vigil.events()
+        let host = events.filter { $0.kind == .memory && $0.reason == "host" }
+        XCTAssertEqual(host.map(\.service), ["big"], "the largest limited service, and only it: \(host.map(\.message))")
+        XCTAssertTrue(host.first?.message.contains("over hostHighWatermark 1%") ?? false, "\(host.map(\.message))")
+        XCTAssertTrue(events.contains { $0.kind == .restarted && $0.reason == "memory" && $0.service == "big" })
+        XCTAssertEqual(try vigil.instance("small")?.pid, small.pid, "one at a time")
+    }
 }

@@ -61,6 +61,7 @@ public actor Supervisor {
                 resources.events.record(SupervisorEvent(service: parts[0], color: parts[1] == InstanceRecord.defaultColor ? nil : parts[1], kind: .orphanKilled, message: "killed \(killed) process(es) left in cgroup \(name) by a previous Vigil"))
             }
         }
+        resources.memory.setHostHighWatermark(configuration.supervisor.reclaim?.memory?.hostHighWatermark.value)
         resources.events.record(SupervisorEvent(service: "vigil", kind: .supervisorStarted, message: "supervising \(configuration.services.count) services; memory limits: \(resources.memoryEnforcement)"))
         for loaded in configuration.services {
             runners[loaded.spec.name] = makeRunner(loaded)
@@ -141,6 +142,7 @@ public actor Supervisor {
     public func reload(to new: LoadedConfiguration) async -> ReloadSummary {
         var summary = ReloadSummary()
         let old = configuration
+        resources.memory.setHostHighWatermark(new.supervisor.reclaim?.memory?.hostHighWatermark.value)
         let newNames = Set(new.services.map(\.spec.name))
         summary.stopped = old.services.map(\.spec.name).filter { !newNames.contains($0) }
         var toStart: [LoadedService] = []
