@@ -128,7 +128,7 @@ final class LoaderTests: XCTestCase {
         assertError(errors, at: "13:40", in: config, contains: "'reclaim.disk[0].lowWatermark' must be below 'reclaim.disk[0].highWatermark'")
         assertError(errors, at: "13:73", in: config, contains: "'reclaim.disk[0].clean[1]' must be logs, releases or {glob: PATTERN, olderThan: DURATION}, not 'tmp'")
         assertError(errors, at: "13:78", in: config, contains: "missing required key 'olderThan' in reclaim.disk[0].clean[2]")
-        assertError(errors, at: "14:31", in: config, contains: "'reclaim.memory.hostHighWatermark' is not a ratio: '120%'")
+        assertError(errors, at: "14:3", in: config, contains: "'reclaim.memory' is not supported yet")
         assertError(errors, at: "17:13", in: config, contains: "must be an http:// or https:// URL")
         assertError(errors, at: "17:42", in: config, contains: "unknown event 'rolback' in notify.webhooks[0].events; did you mean 'rollback'?")
         assertError(errors, at: "9:14", in: config, contains: "webhook name 'github' is used twice")
