@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ServiceLifecycle
 import VigilManifest
+import VigilReclaim
 import VigilSupervisor
 
 /// The control API (SPEC section 9) on Vigil's Unix socket: status, per-service commands,
@@ -9,6 +10,8 @@ import VigilSupervisor
 public struct ControlServer: Sendable {
     let supervisor: Supervisor
     let source: ConfigurationSource
+    /// Answers `/v1/reclaim`; set with ``reclaiming(with:)``.
+    var reclaimer: DiskReclaimer?
 
     public init(supervisor: Supervisor, source: ConfigurationSource) {
         self.supervisor = supervisor
@@ -68,6 +71,7 @@ public struct ControlServer: Sendable {
                 )
             }
         }
+        addReclaimRoutes(to: router)
         return router
     }
 

@@ -34,9 +34,9 @@ public final class DiskReclaimer: @unchecked Sendable {
         metrics.start(paths: watched.map(\.config.path))
     }
 
-    /// Applies a reloaded configuration; a pass already running finishes with the old one.
+    /// Applies a reloaded configuration to the passes after the one running, without waiting for it.
     public func update(_ configuration: LoadedConfiguration) {
-        queue.sync {
+        queue.async { [self] in
             let old = watched.map(\.config.path)
             watched = WatchedFilesystem.make(configuration, previous: watched)
             interval = configuration.supervisor.reclaim?.interval ?? ReclaimConfig().interval
@@ -46,12 +46,12 @@ public final class DiskReclaimer: @unchecked Sendable {
     }
 
     /// Time between two watch passes (`reclaim.interval`).
-    public var currentInterval: Duration { queue.sync { interval } }
+    public func currentInterval() async -> Duration { await onQueue { self.interval } }
 
     /// The watched filesystems with their last reading, without scanning anything.
-    public func watch() -> ReclaimWatch {
-        queue.sync {
-            ReclaimWatch(filesystems: watched.map { fs in
+    public func watch() async -> ReclaimWatch {
+        await onQueue {
+            ReclaimWatch(filesystems: self.watched.map { fs in
                 let usage = fs.last ?? FilesystemUsage(usedBytes: 0, availableBytes: 0, usedInodes: 0, availableInodes: 0)
                 return Self.summary(fs, usage: usage, aboveHigh: fs.planner.isAboveHigh(usage), exhausted: fs.exhaustedReported, candidates: [])
             })
@@ -60,8 +60,12 @@ public final class DiskReclaimer: @unchecked Sendable {
 
     /// Runs one pass off the caller's thread and returns what it did.
     public func run(_ mode: ReclaimMode) async -> ReclaimReport {
+        await onQueue { self.pass(mode) }
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: self.pass(mode)) }
+            queue.async { continuation.resume(returning: body()) }
         }
     }
 

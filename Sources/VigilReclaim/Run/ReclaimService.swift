@@ -24,7 +24,7 @@ public struct ReclaimService: Service {
             try await cancelWhenGracefulShutdown {
                 while true {
                     _ = await reclaimer.run(.tick)
-                    try await Task.sleep(for: reclaimer.currentInterval)
+                    try await Task.sleep(for: await reclaimer.currentInterval())
                 }
             }
         } catch is CancellationError {
