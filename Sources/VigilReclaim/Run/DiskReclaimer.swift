@@ -21,6 +21,8 @@ public final class DiskReclaimer: @unchecked Sendable {
     private let queue = DispatchQueue(label: "vigil-reclaim")
     /// Guarded by `queue`.
     private var watched: [WatchedFilesystem]
+    /// Every service's `releases` section, for the prune after a promotion.
+    private var releaseDirs: [ReclaimTargets.Releases]
     private var interval: Duration
     private let events: EventLog
     private let releases: any ReleaseUsage
@@ -30,6 +32,7 @@ public final class DiskReclaimer: @unchecked Sendable {
         self.events = events
         self.releases = releases
         watched = WatchedFilesystem.make(configuration, previous: [])
+        releaseDirs = Self.releaseDirs(configuration)
         interval = configuration.supervisor.reclaim?.interval ?? ReclaimConfig().interval
         metrics.start(paths: watched.map(\.config.path))
     }
@@ -39,6 +42,7 @@ public final class DiskReclaimer: @unchecked Sendable {
         queue.async { [self] in
             let old = watched.map(\.config.path)
             watched = WatchedFilesystem.make(configuration, previous: watched)
+            releaseDirs = Self.releaseDirs(configuration)
             interval = configuration.supervisor.reclaim?.interval ?? ReclaimConfig().interval
             metrics.forget(paths: Set(old).subtracting(watched.map(\.config.path)))
             metrics.start(paths: watched.map(\.config.path))
@@ -72,6 +76,7 @@ public final class DiskReclaimer: @unchecked Sendable {
     // MARK: - The pass, on `queue`
 
     private func pass(_ mode: ReclaimMode) -> ReclaimReport {
+        if case .pruneReleases(let service) = mode { return prune(service) }
         let now = DirectoryListing.nanoseconds(Self.realtime())
         var readings: [(usage: FilesystemUsage, device: UInt64)?] = []
         for index in watched.indices {
@@ -87,11 +92,7 @@ public final class DiskReclaimer: @unchecked Sendable {
         }
         let scanned = watched.indices.filter { index in
             guard let reading = readings[index] else { return false }
-            switch mode {
-            case .tick: return watched[index].planner.isAboveHigh(reading.usage)
-            case .now: return true
-            case .pruneReleases(let service): return watched[index].targets.releases.contains { $0.service == service }
-            }
+            return mode != .tick || watched[index].planner.isAboveHigh(reading.usage)
         }
         let open = OpenFileScan.writers(on: Set(scanned.compactMap { readings[$0]?.device }))
         var filesystems: [ReclaimReport.Filesystem] = []
@@ -119,39 +120,12 @@ public final class DiskReclaimer: @unchecked Sendable {
     private func reclaim(_ index: Int, usage: FilesystemUsage, device: UInt64, open: Set<FileIdentity>, now: Int64, mode: ReclaimMode) -> ReclaimReport.Filesystem {
         let fs = watched[index]
         let scanner = CandidateScanner(root: fs.config.path, device: device, now: now)
-        let plan: ReclaimPlan
-        if case .pruneReleases(let service) = mode {
-            let targets = fs.targets.releases.filter { $0.service == service }
-            let candidates = targets.flatMap { scanner.releases($0, inUse: releases.releasesInUse(service: $0.service)) }
-            plan = ReclaimPlanner.prune(candidates.sorted { $0.modified < $1.modified }, openForWriting: open, usage: usage)
-        } else {
-            let inUse = Dictionary(uniqueKeysWithValues: fs.targets.releases.map { ($0.service, releases.releasesInUse(service: $0.service)) })
-            plan = fs.planner.plan(usage: usage, candidates: scanner.candidates(fs.targets, inUse: inUse), openForWriting: open)
-        }
-        let remover = SafeRemover(root: fs.config.path, device: device)
-        var freed: UInt64 = 0
-        let candidates = plan.decisions.map { decision -> ReclaimReport.Candidate in
-            let file = decision.candidate
-            var outcome = ReclaimReport.Candidate.Outcome.kept
-            var reason: KeepReason?
-            switch decision.action {
-            case .keep(let why):
-                reason = why
-            case .delete where mode.dryRun:
-                outcome = .wouldDelete
-            case .delete:
-                reason = remover.remove(file)
-                if reason == nil {
-                    outcome = .deleted
-                    freed += file.bytes
-                    deleted(file)
-                }
-            }
-            return .init(path: file.path, bytes: file.bytes, kind: file.kind, outcome: outcome, reason: reason?.description)
-        }
+        let inUse = Dictionary(fs.targets.releases.map { ($0.service, releases.releasesInUse(service: $0.service)) }) { first, _ in first }
+        let plan = fs.planner.plan(usage: usage, candidates: scanner.candidates(fs.targets, inUse: inUse), openForWriting: open)
+        let (candidates, freed) = execute(plan, remover: SafeRemover(root: fs.config.path, device: device), dryRun: mode.dryRun)
         let after = mode.dryRun ? plan.projected : (FilesystemUsage.read(fs.config.path) ?? plan.projected)
         let exhausted = fs.planner.isAboveHigh(after) && plan.aboveHigh
-        let result = plan.aboveHigh ? (exhausted ? "exhausted" : "reclaimed") : (freed > 0 ? "pruned" : "below_high")
+        let result = plan.aboveHigh ? (exhausted ? "exhausted" : "reclaimed") : "below_high"
         if !mode.dryRun {
             metrics.run(result: result)
             watched[index].last = after
@@ -163,6 +137,58 @@ public final class DiskReclaimer: @unchecked Sendable {
             watched[index].exhaustedReported = exhausted || (fs.exhaustedReported && fs.planner.isAboveHigh(after))
         }
         return Self.summary(fs, usage: usage, aboveHigh: plan.aboveHigh, exhausted: exhausted, candidates: candidates)
+    }
+
+    /// `releases.keep` for one service after its promotion, whatever the watermarks: its
+    /// releases beyond the newest `keep`, except those in use, go. The root is `releases.dir`
+    /// itself, so this acts with or without a `reclaim` section.
+    private func prune(_ service: String) -> ReclaimReport {
+        guard let target = releaseDirs.first(where: { $0.service == service }) else { return ReclaimReport(dryRun: false, filesystems: []) }
+        var info = stat()
+        guard stat(target.dir, &info) == 0, let usage = FilesystemUsage.read(target.dir) else { return ReclaimReport(dryRun: false, filesystems: []) }
+        let device = UInt64(info.st_dev)
+        let scanner = CandidateScanner(root: target.dir, device: device, now: DirectoryListing.nanoseconds(Self.realtime()))
+        let listed = scanner.releases(target, inUse: releases.releasesInUse(service: service)).sorted { $0.modified < $1.modified }
+        let plan = ReclaimPlanner.prune(listed, openForWriting: OpenFileScan.writers(on: [device]), usage: usage)
+        let (candidates, freed) = execute(plan, remover: SafeRemover(root: target.dir, device: device), dryRun: false)
+        if candidates.contains(where: { $0.outcome == .deleted }) {
+            metrics.run(result: "pruned")
+            events.record(SupervisorEvent(service: service, kind: .reclaimPass, message: "releases.keep \(target.keep): pruned \(candidates.filter { $0.outcome == .deleted }.count) release(s) of \(target.dir), \(freed) bytes"))
+        }
+        let after = FilesystemUsage.read(target.dir) ?? plan.projected
+        return ReclaimReport(dryRun: false, filesystems: [
+            .init(path: target.dir, usedRatio: after.usedRatio, inodesUsedRatio: after.inodesUsedRatio, highWatermark: 1, lowWatermark: 1,
+                  aboveHigh: false, exhausted: false, error: nil, candidates: candidates),
+        ])
+    }
+
+    /// Deletes what `plan` says (nothing on a dry run), recording each deletion.
+    private func execute(_ plan: ReclaimPlan, remover: SafeRemover, dryRun: Bool) -> (candidates: [ReclaimReport.Candidate], freed: UInt64) {
+        var freed: UInt64 = 0
+        let candidates = plan.decisions.map { decision -> ReclaimReport.Candidate in
+            let file = decision.candidate
+            var outcome = ReclaimReport.Candidate.Outcome.kept
+            var reason: KeepReason?
+            switch decision.action {
+            case .keep(let why):
+                reason = why
+            case .delete where dryRun:
+                outcome = .wouldDelete
+            case .delete:
+                reason = remover.remove(file)
+                if reason == nil {
+                    outcome = .deleted
+                    freed += file.bytes
+                    deleted(file)
+                }
+            }
+            return .init(path: file.path, bytes: file.bytes, kind: file.kind, outcome: outcome, reason: reason?.description)
+        }
+        return (candidates, freed)
+    }
+
+    private static func releaseDirs(_ configuration: LoadedConfiguration) -> [ReclaimTargets.Releases] {
+        ReclaimTargets.Releases.all(of: configuration.services.map(\.spec))
     }
 
     private func deleted(_ file: ReclaimCandidate) {

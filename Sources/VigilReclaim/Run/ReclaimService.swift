@@ -1,9 +1,11 @@
 import ServiceLifecycle
+import VigilDeploy
 import VigilSupervisor
 
 /// The disk watch as a swift-service-lifecycle service beside the supervisor: a pass every
-/// `reclaim.interval` until graceful shutdown, and the `releases.keep` prune after each
-/// promotion (seen as a `promoted` event on the event log).
+/// `reclaim.interval` until graceful shutdown, and the `releases.keep` prune after each rollout
+/// completes (seen as its `rollout_phase` event for phase `completed` on the event log: only
+/// then is the promoted revision recorded as active and the one before it as previous).
 public struct ReclaimService: Service {
     let reclaimer: DiskReclaimer
     let events: EventLog
@@ -16,7 +18,7 @@ public struct ReclaimService: Service {
     public func run() async throws {
         let reclaimer = self.reclaimer
         let subscription = events.subscribe { event in
-            guard event.kind == .promoted else { return }
+            guard event.kind == .rolloutPhase, event.reason == RolloutPhase.completed.rawValue else { return }
             Task { _ = await reclaimer.run(.pruneReleases(service: event.service)) }
         }
         defer { events.unsubscribe(subscription) }

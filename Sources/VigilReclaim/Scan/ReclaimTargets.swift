@@ -14,6 +14,13 @@ public struct ReclaimTargets: Sendable, Equatable {
             self.dir = dir
             self.keep = keep
         }
+
+        /// The `releases` sections of `services`, directories resolved.
+        public static func all(of services: [ServiceSpec]) -> [Releases] {
+            services.compactMap { spec in
+                spec.releases.map { Releases(service: spec.name, dir: ResolvedPath.resolve($0.dir), keep: $0.keep) }
+            }
+        }
     }
 
     public struct Glob: Sendable, Equatable {
@@ -46,9 +53,7 @@ public struct ReclaimTargets: Sendable, Equatable {
             case .logs:
                 self.logsDir = ResolvedPath.resolve(logsDir)
             case .releases:
-                releases = services.compactMap { spec in
-                    spec.releases.map { Releases(service: spec.name, dir: ResolvedPath.resolve($0.dir), keep: $0.keep) }
-                }
+                releases = Releases.all(of: services)
             case .glob(let pattern, let olderThan):
                 globs.append(Glob(pattern: pattern, olderThan: olderThan))
             }
