@@ -179,4 +179,29 @@ final class DiskReclaimerTests: XCTestCase {
         XCTAssertEqual(remover.remove(listed[0]), .changed)
         XCTAssertTrue(FileManager.default.fileExists(atPath: path))
     }
+
+    /// A glob broad enough to reach releases and working directories still keeps the releases
+    /// in use and any directory that holds a file open for writing.
+    func testABroadGlobKeepsReleasesInUseAndDirectoriesWithOpenFiles() async throws {
+        let fs = fixture.fs
+        try fs.write("data/fill", bytes: 5 << 20)
+        for (index, name) in ["r1", "r2", "r3", "r4"].enumerated() {
+            try fs.write("releases/\(name)/app.bin", bytes: 256 << 10)
+            try ScratchFilesystem.age(fs.appending("releases/\(name)"), by: .seconds((5 - index) * 3600))
+        }
+        let open = try fs.write("work/job-1/out.log", bytes: 256 << 10)
+        try fs.write("work/job-2/out.log", bytes: 256 << 10)
+        for job in ["job-1", "job-2"] { try ScratchFilesystem.age(fs.appending("work/\(job)"), by: .seconds(7200)) }
+        holder = try ProcessHandle(executable: "/bin/sh", arguments: ["-c", "exec 3>>'\(open)'; exec sleep 600"])
+        let pid = holder!.pid
+        XCTAssertTrue(poll { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/3")) == open })
+        let configuration = try fixture.configuration(high: "70%", low: "10%", clean: "[{glob: \"mnt/releases/*\", olderThan: 1h}, {glob: \"mnt/work/*\", olderThan: 1h}]")
+
+        let report = await reclaimer(configuration).run(.tick)
+        XCTAssertEqual(Set(report.paths(.deleted)), Set([fs.appending("releases/r1"), fs.appending("releases/r2"), fs.appending("work/job-2")]))
+        XCTAssertEqual(report.reason(of: fs.appending("releases/r4")), "release in use (active)")
+        XCTAssertEqual(report.reason(of: fs.appending("releases/r3")), "release in use (previous)")
+        XCTAssertEqual(report.reason(of: fs.appending("work/job-1")), "open for writing by a running process")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: open))
+    }
 }

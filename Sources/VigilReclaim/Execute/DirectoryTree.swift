@@ -12,24 +12,28 @@ enum DirectoryTree {
         var inodes: UInt64 = 0
         /// A mount point is somewhere inside: the tree cannot be removed whole.
         var crossesDevice = false
+        /// A file inside is in the `openForWriting` set.
+        var holdsOpenFile = false
     }
 
     /// Allocated bytes and entries of the directory open at `fd` (itself not counted).
-    static func usage(of fd: Int32, device: UInt64) -> Usage {
+    static func usage(of fd: Int32, device: UInt64, openForWriting: Set<FileIdentity>) -> Usage {
         var total = Usage()
         forEachEntry(of: fd) { name, info in
             total.inodes += 1
             total.bytes += DirectoryListing.freedBytes(info)
+            if openForWriting.contains(FileIdentity(info)) { total.holdsOpenFile = true }
             guard (info.st_mode & S_IFMT) == S_IFDIR else { return true }
-            guard UInt64(info.st_dev) == device, let child = openDirectory(at: fd, name) else {
+            guard UInt64(info.st_dev) == device, let child = openDirectory(at: fd, name, device: device) else {
                 total.crossesDevice = true
                 return true
             }
             defer { close(child) }
-            let inner = usage(of: child, device: device)
+            let inner = usage(of: child, device: device, openForWriting: openForWriting)
             total.bytes += inner.bytes
             total.inodes += inner.inodes
             total.crossesDevice = total.crossesDevice || inner.crossesDevice
+            total.holdsOpenFile = total.holdsOpenFile || inner.holdsOpenFile
             return true
         }
         return total
@@ -40,7 +44,7 @@ enum DirectoryTree {
         var failure: Int32?
         forEachEntry(of: fd) { name, info in
             if (info.st_mode & S_IFMT) == S_IFDIR {
-                guard UInt64(info.st_dev) == device, let child = openDirectory(at: fd, name) else {
+                guard UInt64(info.st_dev) == device, let child = openDirectory(at: fd, name, device: device) else {
                     failure = EXDEV
                     return false
                 }
@@ -55,10 +59,18 @@ enum DirectoryTree {
         return failure
     }
 
-    /// Opens `name` below `parent` as a directory without following a symlink.
-    static func openDirectory(at parent: Int32, _ name: String) -> Int32? {
+    /// Opens `name` below `parent` as a directory without following a symlink; with `device`,
+    /// only when what was opened is on that device (checked on the open descriptor, so a mount
+    /// made between an earlier `fstatat` and this open is caught).
+    static func openDirectory(at parent: Int32, _ name: String, device: UInt64? = nil) -> Int32? {
         let fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        return fd >= 0 ? fd : nil
+        guard fd >= 0 else { return nil }
+        var info = stat()
+        if let device, fstat(fd, &info) != 0 || UInt64(info.st_dev) != device {
+            close(fd)
+            return nil
+        }
+        return fd
     }
 
     /// Calls `body` with each entry's name and `lstat` until it returns false. Entries are read

@@ -25,8 +25,11 @@ public struct SafeRemover: Sendable {
         guard let name = relative.last, !relative.contains(".."), !relative.contains(".") else { return .failed("not a plain path") }
         guard var parent = Self.openRoot(root) else { return .failed("cannot open \(root): \(Self.errorText(errno))") }
         defer { close(parent) }
+        var rootInfo = stat()
+        guard fstat(parent, &rootInfo) == 0, UInt64(rootInfo.st_dev) == device else { return .otherFilesystem }
         for component in relative.dropLast() {
-            guard let next = DirectoryTree.openDirectory(at: parent, component) else {
+            let next = openat(parent, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard next >= 0 else {
                 return errno == ELOOP || errno == ENOTDIR ? .changed : .failed("cannot open \(component): \(Self.errorText(errno))")
             }
             close(parent)
@@ -41,7 +44,7 @@ public struct SafeRemover: Sendable {
               DirectoryListing.nanoseconds(info.st_mtim) == candidate.modified else { return .changed }
         guard UInt64(info.st_dev) == device else { return .otherFilesystem }
         if isDirectory {
-            guard let fd = DirectoryTree.openDirectory(at: parent, name) else { return .changed }
+            guard let fd = DirectoryTree.openDirectory(at: parent, name, device: device) else { return .changed }
             let failure = DirectoryTree.removeContents(of: fd, device: device)
             close(fd)
             if let failure { return failure == EXDEV ? .otherFilesystem : .failed(Self.errorText(failure)) }

@@ -119,8 +119,8 @@ public final class DiskReclaimer: @unchecked Sendable {
 
     private func reclaim(_ index: Int, usage: FilesystemUsage, device: UInt64, open: Set<FileIdentity>, now: Int64, mode: ReclaimMode) -> ReclaimReport.Filesystem {
         let fs = watched[index]
-        let scanner = CandidateScanner(root: fs.config.path, device: device, now: now)
-        let inUse = Dictionary(fs.targets.releases.map { ($0.service, releases.releasesInUse(service: $0.service)) }) { first, _ in first }
+        let scanner = CandidateScanner(root: fs.config.path, device: device, now: now, openForWriting: open)
+        let inUse = Dictionary(fs.targets.guarded.map { ($0.service, releases.releasesInUse(service: $0.service)) }) { first, _ in first }
         let plan = fs.planner.plan(usage: usage, candidates: scanner.candidates(fs.targets, inUse: inUse), openForWriting: open)
         let (candidates, freed) = execute(plan, remover: SafeRemover(root: fs.config.path, device: device), dryRun: mode.dryRun)
         let after = mode.dryRun ? plan.projected : (FilesystemUsage.read(fs.config.path) ?? plan.projected)
@@ -147,9 +147,10 @@ public final class DiskReclaimer: @unchecked Sendable {
         var info = stat()
         guard stat(target.dir, &info) == 0, let usage = FilesystemUsage.read(target.dir) else { return ReclaimReport(dryRun: false, filesystems: []) }
         let device = UInt64(info.st_dev)
-        let scanner = CandidateScanner(root: target.dir, device: device, now: DirectoryListing.nanoseconds(Self.realtime()))
+        let open = OpenFileScan.writers(on: [device])
+        let scanner = CandidateScanner(root: target.dir, device: device, now: DirectoryListing.nanoseconds(Self.realtime()), openForWriting: open)
         let listed = scanner.releases(target, inUse: releases.releasesInUse(service: service)).sorted { $0.modified < $1.modified }
-        let plan = ReclaimPlanner.prune(listed, openForWriting: OpenFileScan.writers(on: [device]), usage: usage)
+        let plan = ReclaimPlanner.prune(listed, openForWriting: open, usage: usage)
         let (candidates, freed) = execute(plan, remover: SafeRemover(root: target.dir, device: device), dryRun: false)
         if candidates.contains(where: { $0.outcome == .deleted }) {
             metrics.run(result: "pruned")

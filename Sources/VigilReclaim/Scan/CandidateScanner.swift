@@ -7,17 +7,22 @@ import VigilManifest
 /// Only entries strictly inside `root` (the resolved watched path) are listed: a directory whose
 /// real path leaves `root` (through a symlink) lists nothing, entries are read with `lstat`, and
 /// a symlink is never a candidate. An entry on another device is listed as kept
-/// (``KeepReason/otherFilesystem``), so `vigil reclaim` shows why it stays.
+/// (``KeepReason/otherFilesystem``), so `vigil reclaim` shows why it stays. A directory holding
+/// a file open for writing stays whole (``KeepReason/openForWriting``), and so does a glob match
+/// that is, holds or lies inside a release in use.
 public struct CandidateScanner: Sendable {
     public let root: String
     public let device: UInt64
     /// Nanoseconds since the epoch, for `olderThan`.
     public let now: Int64
+    /// From ``OpenFileScan``: directories that hold one of these are kept.
+    public let openForWriting: Set<FileIdentity>
 
-    public init(root: String, device: UInt64, now: Int64) {
+    public init(root: String, device: UInt64, now: Int64, openForWriting: Set<FileIdentity> = []) {
         self.root = root
         self.device = device
         self.now = now
+        self.openForWriting = openForWriting
     }
 
     /// Release names in use, per service, with what uses them (active, previous, rollout).
@@ -27,8 +32,29 @@ public struct CandidateScanner: Sendable {
         var all: [ReclaimCandidate] = []
         if let logsDir = targets.logsDir { all += rotatedLogs(in: logsDir) }
         all += targets.releases.flatMap { releases($0, inUse: inUse[$0.service] ?? [:]) }.sorted { $0.modified < $1.modified }
-        for glob in targets.globs { all += matches(glob) }
+        let protected = Self.releasePaths(targets.guarded, inUse: inUse)
+        for glob in targets.globs {
+            all += matches(glob).map { match in
+                var match = match
+                if match.keptBecause == nil, let use = protected.first(where: { Self.overlaps(match.path, $0.path) })?.use {
+                    match.keptBecause = .releaseInUse(use)
+                }
+                return match
+            }
+        }
         return all
+    }
+
+    /// The real paths of the releases in use, with what uses each.
+    static func releasePaths(_ targets: [ReclaimTargets.Releases], inUse: ReleasesInUse) -> [(path: String, use: String)] {
+        targets.flatMap { target in
+            (inUse[target.service] ?? [:]).map { name, use in (ResolvedPath.resolve(target.dir + "/" + name), use) }
+        }
+    }
+
+    /// One path is the other or lies below it.
+    static func overlaps(_ a: String, _ b: String) -> Bool {
+        ResolvedPath.isInside(a, b) || ResolvedPath.isInside(b, a)
     }
 
     /// `SERVICE[-COLOR].log.N[.gz]` files, oldest first across every service.
@@ -108,10 +134,14 @@ public struct CandidateScanner: Sendable {
             let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
             guard fd >= 0 else { return nil }
             defer { close(fd) }
-            let usage = DirectoryTree.usage(of: fd, device: device)
+            let usage = DirectoryTree.usage(of: fd, device: device, openForWriting: openForWriting)
             candidate.bytes += usage.bytes
             candidate.inodes += usage.inodes
-            if usage.crossesDevice { candidate.keptBecause = .otherFilesystem }
+            if usage.crossesDevice {
+                candidate.keptBecause = .otherFilesystem
+            } else if usage.holdsOpenFile {
+                candidate.keptBecause = .openForWriting
+            }
         }
         return candidate
     }

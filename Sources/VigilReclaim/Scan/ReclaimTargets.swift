@@ -38,22 +38,25 @@ public struct ReclaimTargets: Sendable, Equatable {
     /// Services with a `releases` section, when `releases` is in `clean`.
     public var releases: [Releases]
     public var globs: [Glob]
+    /// Every service's releases, cleaned or not: a glob never deletes one in use.
+    public var guarded: [Releases]
 
-    public init(logsDir: String? = nil, releases: [Releases] = [], globs: [Glob] = []) {
+    public init(logsDir: String? = nil, releases: [Releases] = [], globs: [Glob] = [], guarded: [Releases]? = nil) {
         self.logsDir = logsDir
         self.releases = releases
         self.globs = globs
+        self.guarded = guarded ?? releases
     }
 
     /// The targets of `disk` given the supervisor's logs dir and the services' `releases` sections.
     public init(_ disk: DiskReclaimConfig, logsDir: String, services: [ServiceSpec]) {
-        self.init()
+        self.init(guarded: Releases.all(of: services))
         for target in disk.clean {
             switch target {
             case .logs:
                 self.logsDir = ResolvedPath.resolve(logsDir)
             case .releases:
-                releases = Releases.all(of: services)
+                releases = guarded
             case .glob(let pattern, let olderThan):
                 globs.append(Glob(pattern: pattern, olderThan: olderThan))
             }
