@@ -45,6 +45,7 @@ final class ReclaimIntegrationTests: XCTestCase {
         try watched.write("tmp/soc-early", bytes: 4096, age: .seconds(7200))
         let dry = try vigil.cli(["reclaim", "--dry-run", "--json"])
         XCTAssertEqual(dry.code, 0, dry.output)
+        XCTAssertTrue(dry.output.contains(#""error":null"#), "absent values are null, never left out: \(dry.output)")
         let report = try VigilJSON.decoder().decode(ReclaimReport.self, from: Data(dry.output.utf8))
         XCTAssertEqual(report.filesystems.first?.candidates.map(\.reason), ["filesystem below its high watermark"])
         XCTAssertEqual(report.filesystems.last?.exhausted, true, "the full filesystem has nothing it may delete")

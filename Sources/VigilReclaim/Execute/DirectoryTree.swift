@@ -78,11 +78,7 @@ enum DirectoryTree {
     private static func forEachEntry(of fd: Int32, _ body: (String, stat) -> Bool) {
         let listing = dup(fd)
         guard listing >= 0, let dir = fdopendir(listing) else { return }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if name != "." && name != ".." { names.append(name) }
-        }
+        let names = DirectoryListing.names(of: dir)
         closedir(dir)
         for name in names {
             var info = stat()

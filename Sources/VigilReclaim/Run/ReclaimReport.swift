@@ -1,3 +1,5 @@
+import VigilSupervisor
+
 /// What one reclaim pass did, as `POST /v1/reclaim` answers and `vigil reclaim --json` prints.
 ///
 /// `{"dryRun": false, "filesystems": [{"path", "usedRatio", "inodesUsedRatio", "highWatermark",
@@ -15,7 +17,7 @@ public struct ReclaimReport: Codable, Sendable, Equatable {
         public var bytes: UInt64
         public var kind: ReclaimKind
         public var outcome: Outcome
-        public var reason: String?
+        @ExplicitNull public var reason: String?
     }
 
     public struct Filesystem: Codable, Sendable, Equatable {
@@ -29,7 +31,7 @@ public struct ReclaimReport: Codable, Sendable, Equatable {
         /// Above high with nothing left that may be deleted.
         public var exhausted: Bool
         /// Why the filesystem could not be read, if it could not.
-        public var error: String?
+        @ExplicitNull public var error: String?
         public var candidates: [Candidate]
     }
 

@@ -6,6 +6,11 @@ enum DirectoryListing {
     static func names(in path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
+        return names(of: dir)
+    }
+
+    /// Entry names left in an open directory stream, without `.` and `..`.
+    static func names(of dir: OpaquePointer) -> [String] {
         var names: [String] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
