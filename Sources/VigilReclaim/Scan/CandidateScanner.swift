@@ -91,11 +91,18 @@ public struct CandidateScanner: Sendable {
         guard glob(target.pattern, GLOB_NOSORT, nil, &result) == 0 else { return [] }
         let limit = now - Int64(target.olderThan.components.seconds) * 1_000_000_000 - target.olderThan.components.attoseconds / 1_000_000_000
         var found: [ReclaimCandidate] = []
+        // Most matches share a few parent directories: resolve each once, not once per match.
+        var realParents: [String: String?] = [:]
         for index in 0..<Int(result.gl_pathc) {
             guard let raw = result.gl_pathv[index] else { continue }
             let path = String(cString: raw)
             let (parent, name) = splitPath(path)
-            guard let realParent = realDirectory(parent), var candidate = entry(realParent + "/" + name, kind: .glob) else { continue }
+            let realParent = realParents[parent] ?? {
+                let real = realDirectory(parent)
+                realParents[parent] = real
+                return real
+            }()
+            guard let realParent, var candidate = entry(realParent + "/" + name, kind: .glob) else { continue }
             if candidate.keptBecause == nil, candidate.modified > limit { candidate.keptBecause = .tooNew }
             found.append(candidate)
         }
