@@ -79,10 +79,12 @@ public final class DiskReclaimer: @unchecked Sendable {
         if case .pruneReleases(let service) = mode { return prune(service) }
         let now = DirectoryListing.nanoseconds(Self.realtime())
         var readings: [(usage: FilesystemUsage, device: UInt64)?] = []
+        var failures: [Int: String] = [:]
         for index in watched.indices {
             let path = watched[index].config.path
             var info = stat()
             guard let usage = FilesystemUsage.read(path), stat(path, &info) == 0 else {
+                failures[index] = "cannot read the filesystem of \(path): \(String(cString: strerror(errno)))"
                 readings.append(nil)
                 continue
             }
@@ -99,7 +101,7 @@ public final class DiskReclaimer: @unchecked Sendable {
         for index in watched.indices {
             let fs = watched[index]
             guard let reading = readings[index] else {
-                let error = "cannot read the filesystem of \(fs.config.path): \(String(cString: strerror(errno)))"
+                let error = failures[index]
                 metrics.run(result: "error")
                 filesystems.append(.init(path: fs.config.path, usedRatio: 0, inodesUsedRatio: 0, highWatermark: fs.config.highWatermark.value,
                                          lowWatermark: fs.config.lowWatermark.value, aboveHigh: false, exhausted: false, error: error, candidates: []))
