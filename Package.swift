@@ -80,10 +80,20 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // Disk reclaim: the watch, the pure planner, and deletion that never leaves a watched path.
+        .target(
+            name: "VigilReclaim",
+            dependencies: [
+                "VigilSupervisor", "VigilManifest", "VigilDeploy",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings
+        ),
         .target(
             name: "VigilControl",
             dependencies: [
-                "VigilSupervisor", "VigilManifest", "VigilDeploy", "CCurl",
+                "VigilSupervisor", "VigilManifest", "VigilDeploy", "VigilReclaim", "CCurl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // SO_PEERCRED of a socket peer, read through NIO's SocketOptionProvider.
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -113,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "vigil",
             dependencies: [
-                "VigilManifest", "VigilSupervisor", "VigilControl", "VigilTelemetry", "VigilDeploy", "SOCEngine",
+                "VigilManifest", "VigilSupervisor", "VigilControl", "VigilTelemetry", "VigilDeploy", "VigilReclaim", "SOCEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -141,6 +151,7 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        .testTarget(name: "VigilReclaimTests", dependencies: ["VigilReclaim", "VigilManifest", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
         .testTarget(name: "SOCEngineTests", dependencies: ["SOCEngine", "VigilSupervisor", "VigilTestKit"], swiftSettings: settings),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VigilReclaim
 import VigilSupervisor
 
 struct StatusCommand: ParsableCommand {
@@ -26,6 +27,10 @@ struct StatusCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(StatusTable.render(report, now: Date()))
+            // Watched filesystems above their high watermark; a Vigil without reclaim answers nothing to show.
+            if let watch = try? client.client().send("GET", "/v1/reclaim").decode(ReclaimWatch.self) {
+                for fs in watch.filesystems where fs.aboveHigh { print("disk " + ReclaimTable.heading(fs)) }
+            }
         }
     }
 }

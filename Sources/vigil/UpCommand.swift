@@ -5,6 +5,7 @@ import Logging
 import VigilControl
 import VigilDeploy
 import VigilManifest
+import VigilReclaim
 import VigilSupervisor
 import VigilTelemetry
 
@@ -60,6 +61,8 @@ struct UpCommand: AsyncParsableCommand {
         // READY/STATUS/RELOADING/STOPPING and the watchdog; no-ops unless systemd started Vigil.
         let systemd = SystemdNotifications(supervisor: supervisor)
         let hangTrigger = DebugHangSignal.install(supervisor: supervisor)
+        // Disk reclaim beside the supervisor, on its own queue; it follows every applied reload.
+        let reclaimer = DiskReclaimer(configuration: configuration, events: resources.events, releases: RolloutReleaseUsage(store: RolloutStore(store: resources.store)))
         let service = SupervisorService(
             supervisor: supervisor, source: source,
             onStarted: {
@@ -80,18 +83,23 @@ struct UpCommand: AsyncParsableCommand {
         await supervisor.observeReloads(ReloadObserver(
             willReload: { await systemd.reloading() },
             didReload: { outcome in
-                if case .rejected(let errors) = outcome {
+                switch outcome {
+                case .rejected(let errors):
                     let logger = Logger(label: "vigil.reload")
                     for problem in errors.errors { logger.error("\(problem)") }
+                case .applied:
+                    reclaimer.update(await supervisor.configuration)
                 }
                 await systemd.reloaded(outcome)
             }
         ))
         do {
             let app = try ControlServer(supervisor: supervisor, source: source)
+                .reclaiming(with: reclaimer)
                 .makeApplication(
                     socketPath: settings.control.socket, listen: settings.control.listen,
-                    services: [service] + (metrics.map { [$0.server(version: VigilVersion.current, supervisor: supervisor)] } ?? []),
+                    services: [service, ReclaimService(reclaimer: reclaimer, events: resources.events)]
+                        + (metrics.map { [$0.server(version: VigilVersion.current, supervisor: supervisor)] } ?? []),
                     onRunning: {}
                 )
             try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])

@@ -10,7 +10,7 @@ struct VigilCommand: AsyncParsableCommand {
             UpCommand.self, CheckCommand.self, StatusCommand.self,
             StartCommand.self, StopCommand.self, RestartCommand.self,
             DeployCommand.self, PromoteCommand.self, RollbackCommand.self, HistoryCommand.self,
-            LogsCommand.self, EventsCommand.self, AuditCommand.self, ReloadCommand.self, EngineCommand.self,
+            LogsCommand.self, EventsCommand.self, AuditCommand.self, ReloadCommand.self, ReclaimCommand.self, EngineCommand.self,
         ]
     )
 }

@@ -24,7 +24,7 @@ final class RoundTripTests: XCTestCase {
             - path: data
               highWatermark: 90%
               lowWatermark: 0.8
-              clean: [logs, releases, {glob: "/var/tmp/soc-*", olderThan: 1h}]
+              clean: [logs, releases, {glob: "data/tmp/soc-*", olderThan: 1h}]
           memory: {hostHighWatermark: 85%}
         notify:
           webhooks:
@@ -100,7 +100,7 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(supervisor.reclaim, ReclaimConfig(
             interval: .seconds(2),
             disk: [DiskReclaimConfig(path: etc + "/data", highWatermark: Ratio(0.9), lowWatermark: Ratio(0.8),
-                                     clean: [.logs, .releases, .glob(pattern: "/var/tmp/soc-*", olderThan: .seconds(3600))])],
+                                     clean: [.logs, .releases, .glob(pattern: etc + "/data/tmp/soc-*", olderThan: .seconds(3600))])],
             memory: MemoryReclaimConfig(hostHighWatermark: Ratio(0.85))))
         XCTAssertEqual(supervisor.notify.webhooks, [
             .init(url: "http://127.0.0.1:9999/hook", events: ["rollout", "crashloop"]),

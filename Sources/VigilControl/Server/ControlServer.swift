@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import VigilManifest
+import VigilReclaim
 import VigilSupervisor
 
 /// The control API (SPEC section 9) on Vigil's Unix socket: status, per-service commands,
@@ -10,6 +11,8 @@ import VigilSupervisor
 public struct ControlServer: Sendable {
     let supervisor: Supervisor
     let source: ConfigurationSource
+    /// Answers `/v1/reclaim`; set with ``reclaiming(with:)``.
+    var reclaimer: DiskReclaimer?
 
     public init(supervisor: Supervisor, source: ConfigurationSource) {
         self.supervisor = supervisor
@@ -77,6 +80,7 @@ public struct ControlServer: Sendable {
                 )
             }
         }
+        addReclaimRoutes(to: router)
         return router
     }
 

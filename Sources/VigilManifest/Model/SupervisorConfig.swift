@@ -88,6 +88,7 @@ public struct MetricsConfig: Sendable, Equatable {
     public init(listen: HostPort) { self.listen = listen }
 }
 
+/// `reclaim`: how often the watched filesystems are read and what may be freed on each.
 public struct ReclaimConfig: Sendable, Equatable {
     public var interval: Duration
     public var disk: [DiskReclaimConfig]
@@ -99,12 +100,25 @@ public struct ReclaimConfig: Sendable, Equatable {
     }
 }
 
+/// `reclaim.memory`: above `hostHighWatermark` of the host's memory in use, the largest instance
+/// with a `memory.high` limit is replaced first (SPEC section 5).
+public struct MemoryReclaimConfig: Sendable, Equatable {
+    public var hostHighWatermark: Ratio
+    public init(hostHighWatermark: Ratio) { self.hostHighWatermark = hostHighWatermark }
+}
+
+/// One watched filesystem: above `highWatermark` (of bytes or of inodes) the targets in `clean`
+/// are freed, in SPEC order, until both are below `lowWatermark`.
 public struct DiskReclaimConfig: Sendable, Equatable {
     public enum Target: Sendable, Equatable {
+        /// Rotated service logs in the logs dir (`SERVICE[-COLOR].log.N[.gz]`).
         case logs
+        /// Release directories beyond each service's `releases.keep`.
         case releases
+        /// Files or directories matching `pattern` last modified more than `olderThan` ago.
         case glob(pattern: String, olderThan: Duration)
     }
+    /// Absolute, symlinks resolved at load (``ResolvedPath``).
     public var path: String
     public var highWatermark: Ratio
     public var lowWatermark: Ratio
@@ -115,11 +129,6 @@ public struct DiskReclaimConfig: Sendable, Equatable {
         self.lowWatermark = lowWatermark
         self.clean = clean
     }
-}
-
-public struct MemoryReclaimConfig: Sendable, Equatable {
-    public var hostHighWatermark: Ratio
-    public init(hostHighWatermark: Ratio) { self.hostHighWatermark = hostHighWatermark }
 }
 
 public struct NotifyConfig: Sendable, Equatable {

@@ -11,9 +11,14 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case rolloutStarted = "rollout_started", rolloutPhase = "rollout_phase", promoted, rolledBack = "rolled_back"
     /// A warm standby took all traffic from the active color (reason: the active's state), and gave it back.
     case failover, failback
+    /// Disk reclaim deleted a file or directory (reason: logs, releases, glob); one per deletion.
     case reclaimed
     /// An instance crossed its memory `high` or `max` (reason `high`, `max` or `oom_kill`), before the restart it causes.
     case memory
+    /// A reclaim pass that found a filesystem above its high watermark, pruned releases or was asked for: its summary.
+    case reclaimPass = "reclaim_pass"
+    /// A filesystem stays above its high watermark with nothing left that may be deleted; once per crossing.
+    case reclaimExhausted = "reclaim_exhausted"
 }
 
 /// One entry of the event log in `vigil.db`.

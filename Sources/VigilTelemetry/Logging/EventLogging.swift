@@ -16,10 +16,10 @@ public enum EventLogging {
     /// around one is a warning, the supervisor's own milestones are notices, the rest is info.
     public static func level(for kind: EventKind) -> Logger.Level {
         switch kind {
-        case .crashloop, .spawnFailed: .error
+        case .crashloop, .spawnFailed, .reclaimExhausted: .error
         case .exited, .restarted, .probeFailed, .reloadRejected, .orphanKilled, .rolledBack, .failover, .memory: .warning
         case .supervisorStarted, .supervisorStopping, .reload, .rolloutStarted, .promoted, .failback: .notice
-        case .spawned, .started, .stopped, .stateChanged, .rolloutPhase, .reclaimed: .info
+        case .spawned, .started, .stopped, .stateChanged, .rolloutPhase, .reclaimed, .reclaimPass: .info
         }
     }
 

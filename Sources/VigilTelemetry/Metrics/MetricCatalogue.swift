@@ -54,8 +54,12 @@ public enum MetricCatalogue {
     public static let routerRequestDuration = MetricInfo(
         "vigil_router_request_duration_seconds", "Time from request to response through the builtin router in seconds."
     )
-    public static let diskUsedRatio = MetricInfo("vigil_disk_used_ratio", "Used fraction (0-1) of the filesystem holding the watched path.")
-    public static let reclaimedBytes = MetricInfo("vigil_reclaimed_bytes_total", "Bytes freed by reclaim, by kind: logs, releases, glob, memory.")
+    public static let diskUsedRatio = MetricInfo("vigil_disk_used_ratio", "Used fraction (0-1) of the bytes of the filesystem holding the watched path, as df shows it.")
+    public static let diskInodesUsedRatio = MetricInfo("vigil_disk_inodes_used_ratio", "Used fraction (0-1) of the inodes of the filesystem holding the watched path.")
+    public static let reclaimedBytes = MetricInfo("vigil_reclaimed_bytes_total", "Bytes freed by reclaim, by kind: logs, releases, glob.")
+    public static let reclaimRuns = MetricInfo(
+        "vigil_reclaim_runs_total", "Reclaim passes per watched filesystem by result: below_high, reclaimed, exhausted, pruned, error."
+    )
     public static let chaosFaults = MetricInfo("vigil_chaos_faults_total", "Faults injected by chaos scenarios, by kind.")
 
     // MARK: Vigil's own process (the names every Prometheus client library uses)
@@ -70,7 +74,7 @@ public enum MetricCatalogue {
     public static let all: [MetricInfo] = [
         buildInfo, serviceUp, serviceReady, serviceState, serviceRestarts, residentMemory, memoryLimit, cpuSeconds,
         probeDuration, probeFailures, rollouts, activeColor, trafficWeight, routerRequests, routerRequestDuration,
-        diskUsedRatio, reclaimedBytes, chaosFaults,
+        diskUsedRatio, diskInodesUsedRatio, reclaimedBytes, reclaimRuns, chaosFaults,
         processResidentMemory, processVirtualMemory, processCPU, processOpenFDs, processMaxFDs, processStartTime,
     ]
 
