@@ -1,9 +1,10 @@
 """Memory limits (issue 12): how fast Vigil acts on a crossing of `memory.high` and `max`, and
 what watching limits costs an idle Vigil.
 
-Crossing-to-action: a fixture allocates and touches N bytes in one request (`/admin/memory`),
-which crosses `high` at once; the latency is the `memory` event's time minus the time the
-request returned (so it slightly undercounts by the allocation's own duration, never more).
+Crossing-to-action: a fixture allocates and touches 64 MiB in one request (`/admin/memory`),
+which crosses `high` (64Mi, over its ~10 MiB baseline) near the end of the allocation; the
+latency is the `memory` event's time minus the time the request was sent, an upper bound that
+includes the allocation itself (Vigil may even stop the fixture before it answers).
 Run with cgroups (the default, root) and with `VIGIL_CGROUPS=off` (the /proc sampling fallback).
 Idle cost: Vigil's CPU over a window with 100 limited, idle services, against 100 without limits.
 Loopback only; every loop is bounded in count and time.
@@ -39,8 +40,11 @@ def crossing_latencies(vigil_bin, fixture, runs, environment):
         for _ in range(runs):
             vigil.wait_all_ready(1, timeout=60)
             seen = {e["id"] for e in vigil.events() if e["kind"] == "memory"}
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/memory?bytes={96 << 20}", timeout=10).read()
-            crossed = time.time()
+            started = time.time()
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/memory?bytes={64 << 20}", timeout=10).read()
+            except (ConnectionError, OSError):
+                pass  # Vigil may stop the fixture before it has answered: that is the point.
             deadline = time.monotonic() + 20
             event = None
             while event is None and time.monotonic() < deadline:
@@ -48,7 +52,7 @@ def crossing_latencies(vigil_bin, fixture, runs, environment):
                 time.sleep(0.02)
             if event is None:
                 raise SystemExit("no memory event within 20 s")
-            latencies.append(max(0.0, parse_time(event["time"]) - crossed))
+            latencies.append(max(0.0, parse_time(event["time"]) - started))
             # Wait for the replacement before the next run.
             vigil.wait_until(lambda: (s := vigil.status()) and s["services"][0]["instances"][0]["ready"], 60, "replacement ready")
         return latencies, vigil.status()["memoryLimits"]
