@@ -7,7 +7,7 @@ final class ControlPermissionTests: XCTestCase {
     func testEachCallNeedsItsRoleAndAnythingUnknownNeedsAdmin() {
         let table: [(HTTPRequest.Method, String, String)] = [
             (.get, "/v1/status", "viewer"), (.get, "/v1/services/web", "viewer"), (.get, "/v1/services/web/history?limit=3", "viewer"),
-            (.get, "/v1/events?since=0", "viewer"),
+            (.get, "/v1/events?since=0", "viewer"), (.get, "/v1/reclaim", "viewer"),
             (.post, "/v1/services/web/deploy", "operator"), (.post, "/v1/services/web/restart", "operator"),
             (.post, "/v1/reload", "admin"), (.post, "/v1/reclaim", "admin"), (.post, "/v1/chaos/faults", "admin"), (.get, "/v1/audit", "admin"),
             (.delete, "/v1/services/web", "admin"), (.get, "/v1/services/web/logs/extra", "admin"), (.get, "/v2/status", "admin"),

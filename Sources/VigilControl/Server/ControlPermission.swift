@@ -5,7 +5,7 @@ import VigilManifest
 ///
 /// | role | may |
 /// |---|---|
-/// | viewer | `GET /v1/status`, `/v1/services/{name}`, `/v1/services/{name}/history`, `/v1/events` |
+/// | viewer | `GET /v1/status`, `/v1/services/{name}`, `/v1/services/{name}/history`, `/v1/events`, `/v1/reclaim` |
 /// | operator | also `POST /v1/services/{name}/{deploy,promote,rollback,start,stop,restart}` |
 /// | admin | also `POST /v1/reload`, `/v1/reclaim`, `/v1/chaos/faults`, `GET /v1/audit`, anything else |
 ///
@@ -23,6 +23,8 @@ enum ControlPermission {
         Route(method: .get, segments: ["events"], role: .viewer),
         Route(method: .get, segments: ["services", "*"], role: .viewer),
         Route(method: .get, segments: ["services", "*", "history"], role: .viewer),
+        // The last reading of the watched filesystems (`vigil status` shows those above high).
+        Route(method: .get, segments: ["reclaim"], role: .viewer),
         Route(method: .post, segments: ["services", "*", "*"], role: .operator),
         Route(method: .post, segments: ["reload"], role: .admin),
         Route(method: .post, segments: ["reclaim"], role: .admin),
