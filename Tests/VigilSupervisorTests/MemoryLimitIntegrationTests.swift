@@ -14,15 +14,8 @@ final class MemoryLimitIntegrationTests: XCTestCase {
             """)
     }
 
-    private func cgroupsAvailable() throws {
-        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-        guard geteuid() == 0, mounts.contains(" - cgroup2 ") || mounts.contains(",memory\n") else {
-            throw XCTSkip("no memory cgroup controller to test against on this host (not root, or none mounted)")
-        }
-    }
-
     func testOverHighTheInstanceIsReplacedWithReasonMemoryInsideItsOwnCgroup() throws {
-        try cgroupsAvailable()
+        try requireMemoryCgroups()
         let vigil = try VigilProcess()
         try vigil.writeManifest("leaky", growing("leaky", port: try freeTCPPort(), limits: "high: 64Mi"))
         try vigil.start()
@@ -50,21 +43,13 @@ final class MemoryLimitIntegrationTests: XCTestCase {
     /// Over `max` the kernel kills at once, and Vigil kills the rest of the cgroup: a grandchild
     /// that left the process group with setsid goes too. The restart's reason is `memory`.
     func testOverMaxEverythingTheServiceStartedIsKilledIncludingADaemonizedGrandchild() throws {
-        try cgroupsAvailable()
+        try requireMemoryCgroups()
         let vigil = try VigilProcess()
         let pidFile = vigil.directory.appending("daemon.pid")
-        let fixture = try BuiltProducts.fixture
-        let port = try freeTCPPort()
-        // `setsid` in a non-leader child calls setsid() itself: the sleep leaves the group.
-        try vigil.writeManifest("hog", """
-            apiVersion: vigil/v1
-            kind: Service
-            name: hog
-            command: ["/bin/sh", "-c", "setsid sleep 300 & echo $! > \(pidFile); exec \(fixture) --port \(port) --grow-memory 20Mi"]
-            port: \(port)
-            resources: {memory: {max: 64Mi}}
-            restart: {backoff: {initial: 5s}}
-            """)
+        try vigil.writeManifest("hog", daemonizingFixtureManifest(
+            name: "hog", port: try freeTCPPort(), pidFile: pidFile, fixtureArgs: ["--grow-memory", "20Mi"],
+            extraYAML: "resources: {memory: {max: 64Mi}}\nrestart: {backoff: {initial: 5s}}"
+        ))
         try vigil.start()
         let first = try XCTUnwrap(vigil.waitFor("hog") { $0.state == "ready" })
         let daemon = try XCTUnwrap(vigil.waitForPid(inFile: pidFile))

@@ -53,20 +53,10 @@ final class OrphanReaperIntegrationTests: XCTestCase {
     /// A grandchild that left the process group (setsid) is not the marked group's, but it is
     /// still in the leftover instance cgroup: the next Vigil kills it too.
     func testADaemonizedGrandchildLeftInTheInstancesCgroupIsKilled() throws {
-        let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
-        guard geteuid() == 0, mounts.contains(" - cgroup2 ") || mounts.contains(",memory\n") else {
-            throw XCTSkip("no memory cgroup controller on this host (not root, or none mounted)")
-        }
+        try requireMemoryCgroups()
         let vigil = try VigilProcess()
         let pidFile = vigil.directory.appending("daemon.pid")
-        let port = try freeTCPPort()
-        try vigil.writeManifest("web", """
-            apiVersion: vigil/v1
-            kind: Service
-            name: web
-            command: ["/bin/sh", "-c", "setsid sleep 300 & echo $! > \(pidFile); exec \(try BuiltProducts.fixture) --port \(port)"]
-            port: \(port)
-            """)
+        try vigil.writeManifest("web", daemonizingFixtureManifest(name: "web", port: try freeTCPPort(), pidFile: pidFile))
         try vigil.start()
         let old = try XCTUnwrap(vigil.waitFor("web") { $0.state == "ready" })
         let daemon = try XCTUnwrap(vigil.waitForPid(inFile: pidFile))
