@@ -108,6 +108,7 @@ function readFilters() {
   feed.setFilter({ severity: form.severity.value, type: form.type.value, customer: form.customer.value, status: form.status.value, search: form.search.value });
 }
 filters.addEventListener("input", readFilters);
+filters.addEventListener("change", readFilters);
 filters.addEventListener("submit", (event) => event.preventDefault());
 
 function addThreats(threats) {
@@ -334,7 +335,7 @@ main { padding: 14px 20px 20px; display: grid; gap: 14px; max-width: 1680px; mar
 .chart .sev-critical { fill: var(--critical); } .chart .sev-high { fill: var(--high); }
 .chart .sev-medium { fill: var(--medium); } .chart .sev-low { fill: var(--low); }
 
-.workspace { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px; align-items: start; }
+.workspace { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px; }
 .feed-panel { display: flex; flex-direction: column; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px 12px; padding: 10px 12px; border-bottom: 1px solid var(--line); font-size: 12.5px; color: var(--muted); }
 .filters label { display: flex; flex-direction: column; gap: 2px; }
@@ -365,7 +366,8 @@ button:disabled { opacity: .6; cursor: default; }
 .badge.sev-medium { background: var(--medium); } .badge.sev-low { background: var(--low); } .badge.sev-unknown { background: var(--unknown); }
 @media (prefers-color-scheme: dark) { .badge { color: #0b1018; } }
 
-.detail { padding: 14px 18px; height: calc(62vh + 98px); min-height: 458px; overflow-y: auto; }
+/* As tall as the feed panel beside it (size containment keeps its content from growing the row). */
+.detail { padding: 14px 18px; contain: size; overflow-y: auto; }
 .detail .placeholder { color: var(--muted); }
 .detail-header { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; }
 .detail-header h2 { font-size: 17px; }
@@ -395,7 +397,7 @@ button:disabled { opacity: .6; cursor: default; }
 @media (max-width: 1100px) {
   .cards { grid-template-columns: repeat(3, minmax(0, 1fr)); }
   .workspace, .charts { grid-template-columns: 1fr; }
-  .detail { height: auto; }
+  .detail { contain: none; max-height: 80vh; }
 }
 
 """#,
@@ -778,7 +780,7 @@ export class Feed {
   <section class="workspace">
     <div class="feed-panel">
       <form id="filters" class="filters" role="search">
-        <label>Severity <select name="severity"><option value="">all</option><option>CRITICAL</option><option>HIGH</option><option>MEDIUM</option><option>LOW</option></select></label>
+        <label>Severity <select name="severity"><option value="">all</option><option value="CRITICAL">CRITICAL</option><option value="HIGH">HIGH</option><option value="MEDIUM">MEDIUM</option><option value="LOW">LOW</option></select></label>
         <label>Type <select name="type"><option value="">all</option></select></label>
         <label>Customer <select name="customer"><option value="">all</option></select></label>
         <label>Verdict <select name="status"><option value="">all</option><option value="analyzed">none yet</option><option value="resolved">confirmed</option><option value="false_positive">false positive</option><option value="escalated">escalated</option></select></label>

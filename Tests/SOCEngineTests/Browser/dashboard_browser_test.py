@@ -10,7 +10,9 @@ with generous timeouts:
   3. opening it shows the signal, five agents, the FP score, the response plan, the timeline,
      ATT&CK links and the raw JSON;
   4. a verdict with a note is recorded (the API agrees) and the counts and rate update;
-  5. a signal carrying markup (`<img src=x onerror=...>`) is shown as text, never run;
+  5. a signal carrying markup (`<img src=x onerror=...>`) is shown as text, never run; filters,
+     search and keyboard navigation work; a burst at 50 threats/s moves nothing on the page and
+     leaves the feed at 100 rows; dark mode follows the system setting;
   6. the engine is stopped: the page says it is reconnecting; started again on the same port:
      the feed reconnects by itself and shows the next new threat, still without a reload.
 
@@ -35,6 +37,7 @@ import urllib.request
 SKIP = 77
 XSS = "<img src=x onerror=window.__xss=1>"
 XSS_AGENT = "<script>window.__xss=2</script>"
+BURST = 120  # threats sent at about 50/s: more than the feed's 100 rows
 
 
 def log(message):
@@ -57,7 +60,10 @@ def import_selenium():
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-    return webdriver, Options, Service, By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import Select
+    return webdriver, Options, Service, By, Keys, ActionChains, Select
 
 
 def free_port():
@@ -139,7 +145,7 @@ class Console:
 
 
 def run(args):
-    webdriver, Options, Service, By = import_selenium()
+    webdriver, Options, Service, By, Keys, ActionChains, Select = import_selenium()
     chromium = next((p for p in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] if os.path.exists(p)), None)
     if not chromium or not os.path.exists(args.chromedriver):
         log(f"SKIP: chromium or {args.chromedriver} is not installed; `make test-deps` installs Debian's chromium and chromium-driver")
@@ -194,9 +200,18 @@ def run(args):
         assert driver.execute_script("return window.__loaded") == "same page", "the page reloaded"
         driver.save_screenshot(os.path.join(args.screenshots, "feed.png"))
 
-        # 3. Its detail view.
-        css(row)[0].click()
-        wait_for(lambda: css(f"#detail[data-id='{created['id']}']"), 20, "the detail view opens")
+        # 3. Its detail view, reached by keyboard: Esc to the feed (first row, the newest), j/k, Enter.
+        body = driver.find_element(By.TAG_NAME, "body")
+        body.send_keys("/")
+        assert driver.execute_script("return document.activeElement.name") == "search", "/ focuses the search"
+        driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+        wait_for(lambda: css(row + "[aria-selected=true]"), 20, "Esc selects the newest threat in the feed")
+        driver.switch_to.active_element.send_keys("j")
+        wait_for(lambda: not css(row + "[aria-selected=true]") and len(css("#feed [aria-selected=true]")) == 1, 20, "j moves down")
+        driver.switch_to.active_element.send_keys("k")
+        wait_for(lambda: css(row + "[aria-selected=true]"), 20, "k moves back up")
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        wait_for(lambda: css(f"#detail[data-id='{created['id']}']"), 20, "Enter opens the detail view")
         assert len(css("#detail .agent")) == 5, "five agents"
         links = [a.get_attribute("href") for a in css("#detail .techniques a")]
         assert links and all(link.startswith("https://attack.mitre.org/techniques/T") for link in links), f"ATT&CK links: {links}"
@@ -229,6 +244,46 @@ def run(args):
         assert driver.execute_script("return window.__xss") is None, "injected code ran"
         console.check()
 
+        # 5b. Filters and search narrow the feed.
+        select = lambda name, value: Select(driver.find_element(By.CSS_SELECTOR, f"#filters [name={name}]")).select_by_value(value)
+        select("severity", "CRITICAL")
+        wait_for(lambda: css("#feed .feed-row") and all(b.text == "CRITICAL" for b in css("#feed .feed-row .badge")), 20, "the severity filter applies")
+        select("severity", "")
+        select("status", "false_positive")
+        wait_for(lambda: [r.get_attribute("data-id") for r in css("#feed .feed-row")] == [created["id"]], 20, "the verdict filter applies")
+        select("status", "")
+        search = driver.find_element(By.CSS_SELECTOR, "#filters [name=search]")
+        search.send_keys("onerror")
+        wait_for(lambda: len(css("#feed .feed-row")) == 1, 20, "search finds the hostile signal only")
+        search.clear()
+        search.send_keys(Keys.ESCAPE)
+        wait_for(lambda: len(css("#feed .feed-row")) == seeded + 1, 20, "clearing the filters shows every threat again")
+
+        # 5c. A burst of BURST threats at about 50/s: nothing on the page moves, the feed stays
+        # bounded, and the row under the pointer stays put until the pointer leaves.
+        layout = "return ['.cards', '.charts', '#feed', '#detail'].map(s => JSON.stringify(document.querySelector(s).getBoundingClientRect()))"
+        before_layout = driver.execute_script(layout)
+        ActionChains(driver).move_to_element(css("#feed .feed-row")[2]).perform()
+        first_row = css("#feed .feed-row")[0].get_attribute("data-id")
+        started = time.monotonic()
+        for index in range(BURST):
+            engine.call("POST", "/api/threats/trigger", {})
+            time.sleep(max(0, started + (index + 1) / 50 - time.monotonic()))
+        wait_for(lambda: text("stat-total") == str(seeded + 1 + BURST), 20, "the count includes the burst")
+        wait_for(lambda: css("#feed-new") and css("#feed-new")[0].is_displayed() and f"{BURST} new" in css("#feed-new")[0].text, 20, "the held-back rows are counted")
+        assert css("#feed .feed-row")[0].get_attribute("data-id") == first_row, "rows moved under the pointer"
+        assert driver.execute_script(layout) == before_layout, "the page layout moved during the burst"
+        driver.find_element(By.ID, "feed-count").click()  # the pointer leaves the feed
+        wait_for(lambda: len(css("#feed .feed-row")) == 100 and css("#feed-new")[0].is_displayed() is False, 20, "the feed shows the newest 100 rows")
+        assert driver.execute_script(layout) == before_layout, "the page layout moved when the rows were shown"
+        console.check()
+
+        # 5d. Dark mode follows the system setting.
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        wait_for(lambda: driver.execute_script("return getComputedStyle(document.body).backgroundColor") == "rgb(15, 20, 27)", 20, "the dark theme applies")
+        driver.save_screenshot(os.path.join(args.screenshots, "dark.png"))
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+
         # 6. Engine restart: the page says so, reconnects by itself, and the feed goes on.
         driver.find_element(By.ID, "feed-count").click()  # the pointer off the feed, which would hold new rows back
         engine.stop()
@@ -240,13 +295,14 @@ def run(args):
         console.check(engine_down=True)
         after = engine.call("POST", "/api/threats/trigger", {"scenario": "bot_attack"})
         wait_for(lambda: css(f"#feed .feed-row[data-id='{after['id']}']"), 20, "a threat after the restart appears in the feed")
-        wait_for(lambda: text("stat-total") == str(seeded + 2), 20, "the count goes on after the restart")
+        wait_for(lambda: text("stat-total") == str(seeded + 2 + BURST), 20, "the count goes on after the restart")
         assert driver.execute_script("return window.__loaded") == "same page", "the page reloaded"
         console.check()
         log("PASS")
         return 0
     except Exception:
         driver.save_screenshot(os.path.join(args.screenshots, "failure.png"))
+        log("browser console:\n" + "\n".join(entry.get("message", "") for entry in driver.get_log("browser")))
         with open(engine.log_path) as output:
             log("engine output:\n" + output.read()[-3000:])
         raise

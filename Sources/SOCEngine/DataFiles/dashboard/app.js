@@ -78,6 +78,7 @@ function readFilters() {
   feed.setFilter({ severity: form.severity.value, type: form.type.value, customer: form.customer.value, status: form.status.value, search: form.search.value });
 }
 filters.addEventListener("input", readFilters);
+filters.addEventListener("change", readFilters);
 filters.addEventListener("submit", (event) => event.preventDefault());
 
 function addThreats(threats) {
