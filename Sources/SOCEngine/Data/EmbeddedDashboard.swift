@@ -21,7 +21,6 @@ async function call(method, path, body) {
 export const api = {
   analytics: () => call("GET", "/api/analytics"),
   threats: (limit) => call("GET", `/api/threats?limit=${limit}&offset=0`),
-  threat: (id) => call("GET", `/api/threats/${encodeURIComponent(id)}`),
   /** Records an analyst verdict: resolved, false_positive or escalated, with an optional note. */
   verdict: (id, status, note) => call("PATCH", `/api/threats/${encodeURIComponent(id)}`, note ? { status, note } : { status }),
 };
@@ -862,7 +861,7 @@ export function connectLive({ onMessage, onState }) {
 // the sequence number it arrived with (the feed uses it to hold back new rows while the
 // analyst reads). Filters and search apply to these.
 
-export const MAX_HELD = 500;
+const MAX_HELD = 500;
 
 export class ThreatStore {
   constructor() {

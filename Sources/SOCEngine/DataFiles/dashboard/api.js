@@ -15,7 +15,6 @@ async function call(method, path, body) {
 export const api = {
   analytics: () => call("GET", "/api/analytics"),
   threats: (limit) => call("GET", `/api/threats?limit=${limit}&offset=0`),
-  threat: (id) => call("GET", `/api/threats/${encodeURIComponent(id)}`),
   /** Records an analyst verdict: resolved, false_positive or escalated, with an optional note. */
   verdict: (id, status, note) => call("PATCH", `/api/threats/${encodeURIComponent(id)}`, note ? { status, note } : { status }),
 };

@@ -2,7 +2,7 @@
 // the sequence number it arrived with (the feed uses it to hold back new rows while the
 // analyst reads). Filters and search apply to these.
 
-export const MAX_HELD = 500;
+const MAX_HELD = 500;
 
 export class ThreatStore {
   constructor() {
