@@ -23,7 +23,7 @@ export class Feed {
     list.tabIndex = 0;
     list.addEventListener("mouseenter", () => this.setHover(true));
     list.addEventListener("mouseleave", () => this.setHover(false));
-    list.addEventListener("scroll", () => this.schedule());
+    list.addEventListener("scroll", () => this.hold());
     list.addEventListener("click", (event) => {
       const row = event.target.closest(".feed-row");
       if (row) this.open(row.dataset.id);
@@ -43,14 +43,14 @@ export class Feed {
 
   setHover(hovering) {
     this.hovering = hovering;
-    this.schedule();
+    this.hold();
   }
 
   togglePause() {
     this.paused = !this.paused;
     this.pauseButton.setAttribute("aria-pressed", String(this.paused));
     this.pauseButton.textContent = this.paused ? "Resume" : "Pause";
-    this.schedule();
+    this.hold();
   }
 
   showNew() {
@@ -62,6 +62,14 @@ export class Feed {
 
   get frozen() {
     return this.paused || this.hovering || this.list.scrollTop > 4;
+  }
+
+  /** Starts or ends holding new rows back at once (not at the next render), so no threat that
+   * arrives after the pointer entered slips in above the row under it. */
+  hold() {
+    if (!this.frozen) this.cutoff = null;
+    else if (this.cutoff === null) this.cutoff = this.store.sequence;
+    this.schedule();
   }
 
   /** Asks for a render; many calls within one frame or gap make one render. */
@@ -76,7 +84,6 @@ export class Feed {
     this.pendingRender = false;
     this.lastRender = performance.now();
     if (!this.frozen) this.cutoff = null;
-    else if (this.cutoff === null) this.cutoff = this.store.sequence;
     const matching = this.store.matching(this.filter);
     const visible = this.cutoff === null ? matching : matching.filter((entry) => entry.seq <= this.cutoff);
     const pending = matching.length - visible.length;
