@@ -338,7 +338,7 @@ main { padding: 14px 20px 20px; display: grid; gap: 14px; max-width: 1680px; mar
 .feed-panel { display: flex; flex-direction: column; }
 .filters { display: flex; flex-wrap: wrap; gap: 8px 12px; padding: 10px 12px; border-bottom: 1px solid var(--line); font-size: 12.5px; color: var(--muted); }
 .filters label { display: flex; flex-direction: column; gap: 2px; }
-.filters .search { flex: 1 1 160px; }
+.filters .search { flex: 1 1 110px; }
 select, input, textarea, button { font: inherit; color: var(--text); background: var(--bg); border: 1px solid var(--line); border-radius: 5px; padding: 4px 6px; }
 button { cursor: pointer; background: var(--panel); }
 button:hover { background: var(--hover); }
