@@ -26,6 +26,7 @@ Exit status: 0 passed, 1 failed, 77 skipped (chromium or chromedriver cannot sta
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -51,9 +52,9 @@ def import_selenium():
     except ImportError:
         log("selenium missing; installing it with pip")
         base = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        if subprocess.run(base + ["selenium"]).returncode != 0:
+        if subprocess.run(base + ["selenium"], timeout=120).returncode != 0:
             # Debian's own python refuses system-wide installs (PEP 668); a user install works.
-            subprocess.run(base + ["--user", "--break-system-packages", "selenium"], check=True)
+            subprocess.run(base + ["--user", "--break-system-packages", "selenium"], check=True, timeout=120)
             import site
             sys.path.append(site.getusersitepackages())
     from selenium import webdriver
@@ -146,11 +147,16 @@ class Console:
 
 def run(args):
     webdriver, Options, Service, By, Keys, ActionChains, Select = import_selenium()
+    # A hung browser must not hang `make test`: fail (and clean up) after 110 s.
+    def overdue(*_):
+        raise AssertionError("the browser test took over 110 s")
+    signal.signal(signal.SIGALRM, overdue)
+    signal.alarm(110)
     chromium = next((p for p in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] if os.path.exists(p)), None)
     if not chromium or not os.path.exists(args.chromedriver):
         log(f"SKIP: chromium or {args.chromedriver} is not installed; `make test-deps` installs Debian's chromium and chromium-driver")
         return SKIP
-    workdir = tempfile.mkdtemp(prefix="vigil-dashboard-")
+    workdir = args.workdir
     os.makedirs(args.screenshots, exist_ok=True)
     engine = Engine(args.vigil, free_port(), os.path.join(workdir, "engine.db"), os.path.join(workdir, "engine.log"))
     engine.start()
@@ -318,16 +324,14 @@ def main():
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     parser.add_argument("--seed", type=int, default=4, help="threats stored before the page loads")
     args = parser.parse_args()
-    # A hung browser must not hang `make test`: fail (and clean up) after 110 s.
-    def overdue(*_):
-        raise AssertionError("the browser test took over 110 s")
-    signal.signal(signal.SIGALRM, overdue)
-    signal.alarm(110)
+    args.workdir = tempfile.mkdtemp(prefix="vigil-dashboard-")
     try:
         return run(args)
     except AssertionError as failure:
         log(f"FAIL: {failure}")
         return 1
+    finally:
+        shutil.rmtree(args.workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
