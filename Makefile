@@ -6,8 +6,9 @@ SWIFT ?= swift
 BUILD_PACKAGES := pkg-config libcurl4-openssl-dev libsystemd-dev libsqlite3-dev zlib1g-dev
 # Needed by tests and benchmarks: a real nginx, promtool (Debian's prometheus), wrk, gzip,
 # systemd-analyze (systemd) for the unit file, useradd (passwd) for install.sh and the control
-# role tests, curl and sqlite3 for the control API and audit tests (setpriv is in util-linux).
-TEST_PACKAGES := nginx prometheus wrk gzip systemd passwd curl sqlite3
+# role tests, curl and sqlite3 for the control API and audit tests (setpriv is in util-linux),
+# a headless chromium and its driver for the SOC dashboard's browser test.
+TEST_PACKAGES := nginx prometheus wrk gzip systemd passwd curl sqlite3 chromium chromium-driver
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # bash for `pipefail`: the test recipe pipes through tee and must keep swift test's status.
 SHELL := /bin/bash
@@ -35,6 +36,7 @@ build-release: deps
 
 # Runs Vigil in the foreground with vigil.yaml and manifests/ (Ctrl-C stops every service).
 run: build
+	@echo "SOC dashboard: http://127.0.0.1:8080/ in a browser once soc-engine is ready (vigil status)"
 	.build/debug/vigil up --config vigil.yaml
 
 # The whole log goes to .build/test.log; on failure the failing assertions are repeated at

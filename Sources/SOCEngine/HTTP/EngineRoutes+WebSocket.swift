@@ -4,7 +4,8 @@ import HummingbirdWebSocket
 
 extension EngineRoutes {
     /// `WS /ws`: an `initial_batch` of up to 20 newest analyses on connect, then a `new_threat`
-    /// message per analysis; `{"type": "ping"}` is answered with `{"type": "pong"}`.
+    /// message per analysis, a `threat_updated` message per analyst verdict (PATCH);
+    /// `{"type": "ping"}` is answered with `{"type": "pong"}`.
     static func addWebSocket(to router: Router<EngineRequestContext>, service: EngineService) {
         router.ws("/ws") { inbound, outbound, _ in
             service.metrics.webSocketConnections(change: 1)

@@ -10,15 +10,14 @@ public enum EngineRoutes {
     static let endpoints = [
         "GET /", "GET /health", "GET /ready", "GET /metrics", "POST /api/signals", "POST /api/threats/trigger",
         "GET /api/threats", "GET /api/threats/{id}", "PATCH /api/threats/{id}", "GET /api/analytics", "WS /ws",
+        "GET /dashboard/{file}",
     ]
 
     /// A router serving every endpoint through `service`.
     public static func router(_ service: EngineService) -> Router<EngineRequestContext> {
         let router = Router(context: EngineRequestContext.self)
-        router.get("/") { _, _ in
-            try JSONResponse.encode(.ok, ["service": JSONValue.string("vigil SOC threat analysis engine"), "version": .string(version),
-                                         "status": .string("running"), "endpoints": .array(endpoints.map { .string($0) })])
-        }
+        addRoot(to: router)
+        addDashboard(to: router)
         router.get("/health") { _, _ in
             let uptime = (Date().timeIntervalSince(service.startedAt) * 1000).rounded() / 1000
             return JSONResponse.make(.ok, "{\"status\":\"healthy\",\"uptime_seconds\":\(uptime),\"timestamp\":\"\(ISO8601.format(Date()))\"}")
@@ -107,7 +106,9 @@ public enum EngineRoutes {
             guard let updated = try await service.store.setVerdict(id: id, status: status, note: note, at: Date()) else {
                 return JSONResponse.error(.notFound, "threat '\(id)' not found; list threats with GET /api/threats")
             }
-            return JSONResponse.make(.ok, updated.jsonData())
+            let body = updated.jsonData()
+            service.broadcaster.publish(ThreatBroadcaster.envelope(type: "threat_updated", data: body))
+            return JSONResponse.make(.ok, body)
         }
         router.get("/api/analytics") { _, _ in
             try JSONResponse.encode(.ok, try await service.store.analytics())

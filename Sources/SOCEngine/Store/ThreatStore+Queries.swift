@@ -10,6 +10,12 @@ public struct ThreatAnalytics: Sendable, Codable, Hashable {
     public var threatsRequiringReview: Int
     public var threatsByType: [String: Int]
     public var threatsBySeverity: [String: Int]
+    /// Stored analyses per status (`analyzed` until an analyst gives a verdict).
+    public var threatsByStatus: [String: Int]
+    /// Share of analyst verdicts that were `false_positive`; absent before the first verdict.
+    public var falsePositiveRate: Double?
+    /// Analyses per severity over the last hour, for the dashboard's chart.
+    public var severityOverTime: SeverityTimeline
 
     enum CodingKeys: String, CodingKey {
         case totalThreats = "total_threats"
@@ -19,6 +25,9 @@ public struct ThreatAnalytics: Sendable, Codable, Hashable {
         case threatsRequiringReview = "threats_requiring_review"
         case threatsByType = "threats_by_type"
         case threatsBySeverity = "threats_by_severity"
+        case threatsByStatus = "threats_by_status"
+        case falsePositiveRate = "false_positive_rate"
+        case severityOverTime = "severity_over_time"
     }
 }
 
@@ -54,9 +63,10 @@ extension ThreatStore {
         return analysis
     }
 
-    /// Totals over the stored analyses (and the all-time counter).
-    public func analytics() async throws -> ThreatAnalytics {
+    /// Totals over the stored analyses (and the all-time counter); `now` ends the severity timeline.
+    public func analytics(now: Date = Date()) async throws -> ThreatAnalytics {
         let total = allTimeTotal
+        let timelineStart = SeverityTimeline.start(endingAt: now)
         return try await pool.read { db in
             let summary = try Row.fetchOne(db, sql: """
                 SELECT COUNT(*), COUNT(DISTINCT customer_name), COALESCE(AVG(processing_ms), 0),
@@ -71,10 +81,23 @@ extension ThreatStore {
             for row in try Row.fetchAll(db, sql: "SELECT severity, COUNT(*) FROM threats GROUP BY severity") {
                 bySeverity[row[0]] = row[1]
             }
+            var byStatus: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM threats GROUP BY status") {
+                byStatus[row[0]] = row[1]
+            }
+            var timeline = SeverityTimeline(start: timelineStart)
+            let recent = try Row.fetchAll(db, sql: """
+                SELECT CAST((created_at - ?) / ? AS INTEGER), severity, COUNT(*) FROM threats
+                WHERE created_at >= ? GROUP BY 1, 2
+                """, arguments: [timelineStart.timeIntervalSince1970, SeverityTimeline.bucketSeconds, timelineStart.timeIntervalSince1970])
+            for row in recent { timeline.add(bucket: row[0], severity: row[1], count: row[2]) }
+            let verdicts = ThreatStatus.verdicts.reduce(0) { $0 + (byStatus[$1.rawValue] ?? 0) }
             return ThreatAnalytics(
                 totalThreats: total, storedThreats: summary[0], customersAffected: summary[1],
                 averageProcessingTimeMs: summary[2], threatsRequiringReview: summary[3],
-                threatsByType: byType, threatsBySeverity: bySeverity)
+                threatsByType: byType, threatsBySeverity: bySeverity, threatsByStatus: byStatus,
+                falsePositiveRate: verdicts == 0 ? nil : Double(byStatus[ThreatStatus.falsePositive.rawValue] ?? 0) / Double(verdicts),
+                severityOverTime: timeline)
         }
     }
 
