@@ -12,6 +12,8 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     /// A warm standby took all traffic from the active color (reason: the active's state), and gave it back.
     case failover, failback
     case reclaimed
+    /// A log's compression fell behind its writer and rotated files were dropped (once per episode).
+    case logsDropped = "logs_dropped"
 }
 
 /// One entry of the event log in `vigil.db`.

@@ -54,6 +54,9 @@ public enum MetricCatalogue {
     public static let diskUsedRatio = MetricInfo("vigil_disk_used_ratio", "Used fraction (0-1) of the filesystem holding the watched path.")
     public static let reclaimedBytes = MetricInfo("vigil_reclaimed_bytes_total", "Bytes freed by reclaim, by kind: logs, releases, glob, memory.")
     public static let chaosFaults = MetricInfo("vigil_chaos_faults_total", "Faults injected by chaos scenarios, by kind.")
+    public static let logRotationsDropped = MetricInfo(
+        LogCapture.rotationsDroppedMetric, "Rotated log files deleted uncompressed because compression was behind the service's writes."
+    )
 
     // MARK: Vigil's own process (the names every Prometheus client library uses)
 
@@ -67,7 +70,7 @@ public enum MetricCatalogue {
     public static let all: [MetricInfo] = [
         buildInfo, serviceUp, serviceReady, serviceState, serviceRestarts, residentMemory, cpuSeconds,
         probeDuration, probeFailures, rollouts, activeColor, trafficWeight, routerRequests, routerRequestDuration,
-        diskUsedRatio, reclaimedBytes, chaosFaults,
+        diskUsedRatio, reclaimedBytes, chaosFaults, logRotationsDropped,
         processResidentMemory, processVirtualMemory, processCPU, processOpenFDs, processMaxFDs, processStartTime,
     ]
 
