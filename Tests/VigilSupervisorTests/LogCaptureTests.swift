@@ -169,19 +169,8 @@ final class LogCaptureTests: XCTestCase {
         XCTAssertEqual(contents(path), "last words\n")
     }
 
-    /// Bytes of `log` and every file rotated from it, each inode counted once (a listing taken
-    /// during a rename may name one file twice).
-    private func footprint(of log: String) -> (bytes: UInt64, names: [String]) {
-        let name = (log as NSString).lastPathComponent
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasPrefix(name) }
-        var inodes = Set<UInt64>()
-        var bytes: UInt64 = 0
-        for entry in names {
-            var info = stat()
-            guard lstat(dir.appending(entry), &info) == 0, inodes.insert(UInt64(info.st_ino)).inserted else { continue }
-            bytes += UInt64(info.st_size)
-        }
-        return (bytes, names.sorted())
+    private func footprint(of log: String) -> LogFootprint {
+        LogFootprint(of: (log as NSString).lastPathComponent, in: dir.path)
     }
 
     func testLeftoversBeyondKeepAreDroppedAtOpenAndCountedAsOneEpisode() throws {
