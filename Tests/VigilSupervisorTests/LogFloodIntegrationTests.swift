@@ -122,6 +122,8 @@ final class LogFloodIntegrationTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(leftovers.count, 7)
 
         try vigil.start()
+        // The log is opened (and its leftovers taken over) before the service is spawned.
+        XCTAssertNotNil(vigil.waitFor("flood") { $0.pid != nil })
         let bound = Self.maxSize * UInt64(Self.keep + 2) + (1 << 20)
         let sampler = LogFootprintSampler(log: "flood.log", in: logsDir, bound: bound)
         XCTAssertTrue(poll(timeout: .seconds(60)) {

@@ -5,24 +5,26 @@ import XCTest
 /// A manifest's `logs:` settings reach the capture of a real `vigil up`, and `vigil logs -f`
 /// follows the file across its rotations.
 final class LogSettingsIntegrationTests: XCTestCase {
-    private func shellService(_ name: String, script: String, logs: String) -> String {
-        """
-        apiVersion: vigil/v1
-        kind: Service
-        name: \(name)
-        command: [/bin/sh, -c, \(yamlQuoted(script))]
-        logs: \(logs)
+    /// A running `vigil up` with one service that runs `script` under /bin/sh.
+    private func startVigil(service name: String, script: String, logs: String) throws -> VigilProcess {
+        let vigil = try VigilProcess()
+        try vigil.writeManifest(name, """
+            apiVersion: vigil/v1
+            kind: Service
+            name: \(name)
+            command: [/bin/sh, -c, \(yamlQuoted(script))]
+            logs: \(logs)
 
-        """
+            """)
+        try vigil.start()
+        return vigil
     }
 
     func testARateLimitedServiceGetsTheSuppressionMarkerWithTheRightCount() throws {
-        let vigil = try VigilProcess()
-        try vigil.writeManifest("chatty", shellService(
-            "chatty", script: "i=0; while [ $i -lt 1000 ]; do echo line-$i; i=$((i+1)); done; exec sleep 600",
+        let vigil = try startVigil(
+            service: "chatty", script: "i=0; while [ $i -lt 1000 ]; do echo line-$i; i=$((i+1)); done; exec sleep 600",
             logs: "{compress: false, rateLimit: {lines: 100, per: 2s}}"
-        ))
-        try vigil.start()
+        )
         let path = vigil.stateDir + "/logs/chatty.log"
         var admitted = 0
         var suppressed = 0
@@ -42,13 +44,11 @@ final class LogSettingsIntegrationTests: XCTestCase {
     }
 
     func testVigilLogsFollowsTheLogAcrossRotationsWithoutAGap() throws {
-        let vigil = try VigilProcess()
         // About 150 numbered lines a second, 4 KiB files: a rotation every 2-3 s.
-        try vigil.writeManifest("ticker", shellService(
-            "ticker", script: "i=0; while [ $i -lt 100000 ]; do echo line-$i; i=$((i+1)); sleep 0.005; done",
+        let vigil = try startVigil(
+            service: "ticker", script: "i=0; while [ $i -lt 100000 ]; do echo line-$i; i=$((i+1)); sleep 0.005; done",
             logs: "{maxSize: 4Ki, keep: 3, compress: true}"
-        ))
-        try vigil.start()
+        )
         let logsDir = vigil.stateDir + "/logs"
         XCTAssertTrue(poll { FileManager.default.fileExists(atPath: logsDir + "/ticker.log") })
         let follower = try ProcessHandle(executable: try BuiltProducts.vigil, arguments: ["logs", "ticker", "-f", "-n", "0", "--config", vigil.configPath])
