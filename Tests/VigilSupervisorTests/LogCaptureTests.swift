@@ -215,6 +215,21 @@ final class LogCaptureTests: XCTestCase {
         XCTAssertEqual(footprint(of: path).names, ["fast.log", "fast.log.1.gz", "fast.log.2.gz"])
     }
 
+    func testCompressionRunsOnOneThreadBelowSupervisionPriority() throws {
+        let file = try RotatingLogFile(path: dir.appending("nice.log"), maxSize: 1024, keep: 1, compress: true)
+        write(String(repeating: "x", count: 3000), to: file)
+        file.waitForPendingCompression()
+        file.close()
+        // /proc/self/task/TID/stat: "TID (name) state ..." with nice the 17th field after the name.
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        let gzipThreads = tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/stat", encoding: .utf8) }
+            .filter { $0.contains("(vigil-log-gzip)") }
+        XCTAssertEqual(gzipThreads.count, 1, "one compressor thread per process")
+        let fields = try XCTUnwrap(gzipThreads.first?.split(separator: ")").last).split(separator: " ")
+        XCTAssertEqual(fields[16], "\(LogCompressor.niceness)")
+        XCTAssertGreaterThan(LogCompressor.niceness, 0)
+    }
+
     func testARateLimitedCaptureWritesTheSuppressionMarkerWhenTheWindowEnds() throws {
         let path = dir.appending("limited.log")
         let file = try RotatingLogFile(
