@@ -6,7 +6,7 @@ public struct LogDrop: Sendable, Equatable {
     /// The live file the rotation belonged to.
     public let log: String
     public let bytes: UInt64
-    /// True for the first drop since the log's compression was last caught up: report the
+    /// True for the first drop of an episode (drops less than 30 s apart are one): report the
     /// episode once, count every file.
     public let startsEpisode: Bool
 }
@@ -89,7 +89,7 @@ final class LogCompressor: @unchecked Sendable {
     private func queueLocked(path: String, aside: String) -> [LogDrop] {
         guard var log = logs[path] else { return [] }
         let files = RotatedFiles(path: path)
-        let actions = log.backlog.rotated(aside, compressedOnDisk: files.compressedCount(upTo: log.backlog.keep))
+        let actions = log.backlog.rotated(aside, compressedOnDisk: files.compressedCount(upTo: log.backlog.keep), at: .now)
         logs[path] = log
         if !log.backlog.waiting.isEmpty, !turns.contains(path) {
             turns.append(path)
@@ -149,7 +149,7 @@ final class LogCompressor: @unchecked Sendable {
             } else {
                 unlink(files.compressorOutput)
             }
-            let actions = log.backlog.finished(compressedOnDisk: files.compressedCount(upTo: keep), failed: !compressed)
+            let actions = log.backlog.finished(compressedOnDisk: files.compressedCount(upTo: keep), failed: !compressed, at: .now)
             logs[path] = log
             if !log.backlog.waiting.isEmpty, !turns.contains(path) { turns.append(path) }
             condition.broadcast()

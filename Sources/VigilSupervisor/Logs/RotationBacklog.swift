@@ -9,8 +9,8 @@
 ///
 /// When a rotation overfills the slots, the oldest `.gz` is deleted; when there is none left
 /// (compression is behind the writer), the oldest waiting file is dropped uncompressed. Drops
-/// come in episodes: the first drop after the backlog was empty starts one, and it ends once
-/// the compressor has caught up.
+/// come in episodes: one that follows the previous drop within `episodeGap` belongs to the same
+/// episode, so a flood that the compressor now and then catches up with is still one episode.
 ///
 /// A pure value: the ``LogCompressor`` performs its actions and tells it what happened.
 struct RotationBacklog: Equatable {
@@ -21,8 +21,11 @@ struct RotationBacklog: Equatable {
     private(set) var compressing: String?
     /// `.1.gz` up to `.N.gz` on disk.
     private(set) var compressed: Int
-    /// True from the first drop until the backlog is empty again.
-    private(set) var dropping = false
+    /// When the latest drop happened.
+    private(set) var lastDrop: ContinuousClock.Instant?
+
+    /// Drops closer together than this are one episode.
+    static let episodeGap = Duration.seconds(30)
 
     enum Action: Equatable {
         /// Delete `.N.gz` for N above `keepingUpTo`.
@@ -43,10 +46,10 @@ struct RotationBacklog: Equatable {
 
     /// A rotation renamed the live file to `aside`; `compressedOnDisk` is how many `.gz` files
     /// are there now (reclaim may have deleted some).
-    mutating func rotated(_ aside: String, compressedOnDisk: Int) -> [Action] {
+    mutating func rotated(_ aside: String, compressedOnDisk: Int, at now: ContinuousClock.Instant) -> [Action] {
         compressed = compressedOnDisk
         waiting.append(aside)
-        return fitIntoSlots()
+        return fitIntoSlots(at: now)
     }
 
     /// The compressor takes the oldest waiting file, if any (and none is being compressed).
@@ -59,31 +62,31 @@ struct RotationBacklog: Equatable {
     /// The running compression ended: its output is now `.1.gz` (the others shifted up), or it
     /// failed (disk full, I/O error) and its source is dropped. `compressedOnDisk` counts the
     /// `.gz` files after it.
-    mutating func finished(compressedOnDisk: Int, failed: Bool) -> [Action] {
+    mutating func finished(compressedOnDisk: Int, failed: Bool, at now: ContinuousClock.Instant) -> [Action] {
         let source = compressing
         compressing = nil
         compressed = compressedOnDisk
         var actions: [Action] = []
-        if failed, let source {
-            actions.append(.drop(source, startsEpisode: !dropping))
-            dropping = true
-        }
-        actions += fitIntoSlots()
-        if isIdle { dropping = false }
-        return actions
+        if failed, let source { actions.append(drop(source, at: now)) }
+        return actions + fitIntoSlots(at: now)
     }
 
     /// Oldest `.gz` first, then the oldest waiting file, until every rotated file has a slot.
-    private mutating func fitIntoSlots() -> [Action] {
+    private mutating func fitIntoSlots(at now: ContinuousClock.Instant) -> [Action] {
         var actions: [Action] = []
         if slotsUsed > keep, compressed > 0 {
             compressed = max(0, keep - waiting.count - (compressing == nil ? 0 : 1))
             actions.append(.trimCompressed(keepingUpTo: compressed))
         }
         while slotsUsed > keep, !waiting.isEmpty {
-            actions.append(.drop(waiting.removeFirst(), startsEpisode: !dropping))
-            dropping = true
+            actions.append(drop(waiting.removeFirst(), at: now))
         }
         return actions
+    }
+
+    private mutating func drop(_ file: String, at now: ContinuousClock.Instant) -> Action {
+        defer { lastDrop = now }
+        let startsEpisode = lastDrop.map { now - $0 > Self.episodeGap } ?? true
+        return .drop(file, startsEpisode: startsEpisode)
     }
 }
