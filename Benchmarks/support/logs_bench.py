@@ -29,9 +29,9 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 def crasher_manifest(crasher, stamps):
     return (
-        # Lives 50 ms, so a 60 s run stays under 1024 crashes in a row: past that, backoff
+        # Lives 100 ms, so a 60 s run stays well under 1024 crashes in a row: past that, backoff
         # initial 0s makes Vigil's delay 0 * 2^1024 = NaN and it traps (reported in issue 10's note).
-        f"apiVersion: vigil/v1\nkind: Service\nname: crasher\ncommand: [{crasher}, {stamps}, \"50\"]\n"
+        f"apiVersion: vigil/v1\nkind: Service\nname: crasher\ncommand: [{crasher}, {stamps}, \"100\"]\n"
         "restart: {policy: always, backoff: {initial: 0s, max: 1s, jitter: 0%}, crashLoop: {restarts: 1000000, within: 1s}}\n"
         "logs: {maxSize: 1Mi, keep: 1, compress: false}\n"
     )
