@@ -17,6 +17,8 @@ import Foundation
 public final class LogCapture: @unchecked Sendable {
     /// `vigil_log_rotations_dropped_total{service}`: see ``LogDropReporter``.
     public static let rotationsDroppedMetric = LogDropReporter.metricName
+    /// The capture thread's nice value: above the compressor's, below supervision.
+    static let niceness: Int32 = 5
 
     private let loop: EpollLoop
     private let lock = NSLock()
@@ -25,8 +27,10 @@ public final class LogCapture: @unchecked Sendable {
 
     public init() throws {
         loop = try EpollLoop()
+        // Below supervision: when the CPU is short, a flooding service waits on its pipe
+        // rather than Vigil's exits, probes and control API waiting on its output.
         loop.start(
-            name: "vigil-log-capture",
+            name: "vigil-log-capture", nice: Self.niceness,
             onReady: { [unowned self] in self.drain($0, untilEmpty: false) },
             onStop: { [unowned self] in self.drainAll() }
         )
