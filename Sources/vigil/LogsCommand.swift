@@ -33,18 +33,22 @@ struct LogsCommand: ParsableCommand {
     }
 }
 
-/// Reads the end of a log file and then what is appended, reopening it when it is rotated.
+/// Reads the end of a log file and then what is appended, across rotations.
+///
+/// The file stays open between reads, so when it is rotated (renamed aside, a new one created)
+/// the rest of the old file is read to its end before the new one is read from its start: a
+/// follower that checks every 0.2 s loses nothing unless several rotations happen in between. A
+/// file truncated in place (`keep: 0`) is read again from its start.
 struct LogTail {
     let path: String
-    private var offset: UInt64 = 0
-    private var inode: UInt64 = 0
+    private var handle: FileHandle?
+    private var inode: UInt64?
 
     init(path: String) { self.path = path }
 
     mutating func lastLines(_ count: Int) -> Data {
-        guard let data = FileManager.default.contents(atPath: path) else { return Data() }
-        offset = UInt64(data.count)
-        inode = currentInode() ?? 0
+        reopen()
+        guard let data = try? handle?.readToEnd() else { return Data() }
         guard count > 0 else { return Data() }
         let newline = UInt8(ascii: "\n")
         var cursor = data.endIndex
@@ -60,22 +64,37 @@ struct LogTail {
         return data
     }
 
+    /// What was written since the last call.
     mutating func readNew() -> Data {
-        if let current = currentInode(), current != inode {
-            inode = current
-            offset = 0
+        var data = (try? handle?.readToEnd()) ?? Data()
+        if let current = Self.inode(of: path), current != inode {
+            reopen()
+            data += (try? handle?.readToEnd()) ?? Data()
+        } else if let handle, let position = try? handle.offset(), let size = Self.size(ofDescriptor: handle.fileDescriptor), size < position {
+            try? handle.seek(toOffset: 0)
+            data += (try? handle.readToEnd()) ?? Data()
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return Data() }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        if size < offset { offset = 0 }
-        try? handle.seek(toOffset: offset)
-        let data = handle.readDataToEndOfFile()
-        offset += UInt64(data.count)
         return data
     }
 
-    private func currentInode() -> UInt64? {
-        (try? FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? NSNumber)?.uint64Value
+    private mutating func reopen() {
+        try? handle?.close()
+        handle = FileHandle(forReadingAtPath: path)
+        inode = handle.flatMap { Self.inode(ofDescriptor: $0.fileDescriptor) }
+    }
+
+    private static func size(ofDescriptor fd: Int32) -> UInt64? {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? UInt64(info.st_size) : nil
+    }
+
+    private static func inode(of path: String) -> UInt64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(info.st_ino) : nil
+    }
+
+    private static func inode(ofDescriptor fd: Int32) -> UInt64? {
+        var info = stat()
+        return fstat(fd, &info) == 0 ? UInt64(info.st_ino) : nil
     }
 }

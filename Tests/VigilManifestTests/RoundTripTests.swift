@@ -54,7 +54,7 @@ final class RoundTripTests: XCTestCase {
           readiness: {exec: {command: [/bin/sh, -c, "test -f ${STATE_DIR}/ready"]}, successThreshold: 2}
         resources:
           memory: {high: 256Mi, max: 512Mi}
-        logs: {maxSize: 1Mi, keep: 0, compress: false}
+        logs: {maxSize: 1Mi, keep: 0, compress: false, rateLimit: {lines: 10000, per: 10s}}
         deploy:
           strategy: canary
           listen: 127.0.0.1:8080
@@ -129,7 +129,7 @@ final class RoundTripTests: XCTestCase {
                 liveness: ProbeSpec(action: .tcp(port: 9001), initialDelay: .seconds(3), period: .seconds(5), timeout: .seconds(2), failureThreshold: 4),
                 readiness: ProbeSpec(action: .exec(command: ["/bin/sh", "-c", "test -f ${STATE_DIR}/ready"]), successThreshold: 2)),
             resources: ResourcesSpec(memoryHigh: ByteSize(bytes: 256 << 20), memoryMax: ByteSize(bytes: 512 << 20)),
-            logs: LogSpec(maxSize: ByteSize(bytes: 1 << 20), keep: 0, compress: false),
+            logs: LogSpec(maxSize: ByteSize(bytes: 1 << 20), keep: 0, compress: false, rateLimit: LogRateLimit(amount: .lines(10000), per: .seconds(10))),
             deploy: DeploySpec(
                 strategy: .canary,
                 listen: HostPort(host: "127.0.0.1", port: 8080),
@@ -188,6 +188,7 @@ final class RoundTripTests: XCTestCase {
         XCTAssertEqual(spec.restart.backoff.initial, .milliseconds(100))
         XCTAssertEqual(spec.stop.signal, .term)
         XCTAssertEqual(spec.logs.maxSize.bytes, 10 << 20)
+        XCTAssertNil(spec.logs.rateLimit, "no rate limit unless asked for")
         XCTAssertNil(spec.workingDir)
         XCTAssertNil(spec.deploy)
     }

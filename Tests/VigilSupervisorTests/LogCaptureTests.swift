@@ -1,8 +1,17 @@
 import Foundation
+import VigilManifest
 import VigilTestKit
 import XCTest
 
 @testable import VigilSupervisor
+
+/// Drops reported by a log, from whichever thread.
+private final class LockedDrops: @unchecked Sendable {
+    private let lock = NSLock()
+    private var drops: [LogDrop] = []
+    var all: [LogDrop] { lock.withLock { drops } }
+    func append(_ drop: LogDrop) { lock.withLock { drops.append(drop) } }
+}
 
 final class LogCaptureTests: XCTestCase {
     private var dir: TemporaryDirectory!
@@ -158,6 +167,87 @@ final class LogCaptureTests: XCTestCase {
         capture.shutdown()
         close(ends[1])
         XCTAssertEqual(contents(path), "last words\n")
+    }
+
+    private func footprint(of log: String) -> LogFootprint {
+        LogFootprint(of: (log as NSString).lastPathComponent, in: dir.path)
+    }
+
+    func testLeftoversBeyondKeepAreDroppedAtOpenAndCountedAsOneEpisode() throws {
+        let path = dir.appending("crashed.log")
+        let maxSize: UInt64 = 64 * 1024
+        let chunk = Data(repeating: UInt8(ascii: "x"), count: Int(maxSize))
+        for index in 1...8 {
+            XCTAssertTrue(FileManager.default.createFile(atPath: "\(path).rotating-1-\(index)", contents: chunk))
+            var times = [timespec(tv_sec: 1_000_000 + index, tv_nsec: 0), timespec(tv_sec: 1_000_000 + index, tv_nsec: 0)]
+            XCTAssertEqual(utimensat(AT_FDCWD, "\(path).rotating-1-\(index)", &times, 0), 0)
+        }
+        XCTAssertTrue(FileManager.default.createFile(atPath: path + ".1.gz.tmp", contents: chunk), "a partial output")
+        let drops = LockedDrops()
+        let file = try RotatingLogFile(path: path, maxSize: maxSize, keep: 2, compress: true, onDrop: { drops.append($0) })
+        XCTAssertLessThanOrEqual(footprint(of: path).bytes, maxSize * 4, "within the bound right after the open")
+        file.waitForPendingCompression()
+        file.close()
+        XCTAssertEqual(footprint(of: path).names, ["crashed.log", "crashed.log.1.gz", "crashed.log.2.gz"])
+        XCTAssertEqual(drops.all.count, 6, "8 leftovers, 2 slots")
+        XCTAssertEqual(drops.all.filter(\.startsEpisode).count, 1)
+        XCTAssertEqual(drops.all.map(\.bytes), Array(repeating: maxSize, count: 6))
+    }
+
+    func testAWriterFasterThanGzipStaysWithinTheBound() throws {
+        let path = dir.appending("fast.log")
+        let maxSize: UInt64 = 256 * 1024
+        let keep = 2
+        let file = try RotatingLogFile(path: path, maxSize: maxSize, keep: keep, compress: true)
+        // Varied text, so gzip has work to do; 200 rotations as fast as this thread can write.
+        var generator = SplitMix64(seed: 42)
+        let text = (0..<4000).map { _ in "id=\(generator.next()) status=\(generator.next() % 600)\n" }.joined()
+        var largest: UInt64 = 0
+        for _ in 0..<(200 * Int(maxSize) / text.utf8.count) {
+            write(text, to: file)
+            largest = max(largest, footprint(of: path).bytes)
+        }
+        file.waitForPendingCompression()
+        file.close()
+        // The live file, `keep` rotated files and the file being compressed (with its partial output).
+        XCTAssertLessThanOrEqual(largest, maxSize * UInt64(keep + 2) + maxSize / 2)
+        XCTAssertEqual(footprint(of: path).names.filter { $0.contains(".rotating-") }, [])
+        XCTAssertEqual(footprint(of: path).names, ["fast.log", "fast.log.1.gz", "fast.log.2.gz"])
+    }
+
+    func testCompressionRunsOnOneThreadBelowSupervisionPriority() throws {
+        let file = try RotatingLogFile(path: dir.appending("nice.log"), maxSize: 1024, keep: 1, compress: true)
+        write(String(repeating: "x", count: 3000), to: file)
+        file.waitForPendingCompression()
+        file.close()
+        // /proc/self/task/TID/stat: "TID (name) state ..." with nice the 17th field after the name.
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        let gzipThreads = tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/stat", encoding: .utf8) }
+            .filter { $0.contains("(vigil-log-gzip)") }
+        XCTAssertEqual(gzipThreads.count, 1, "one compressor thread per process")
+        let fields = try XCTUnwrap(gzipThreads.first?.split(separator: ")").last).split(separator: " ")
+        XCTAssertEqual(fields[16], "\(LogCompressor.niceness)")
+        XCTAssertGreaterThan(LogCompressor.niceness, 0)
+    }
+
+    func testARateLimitedCaptureWritesTheSuppressionMarkerWhenTheWindowEnds() throws {
+        let path = dir.appending("limited.log")
+        let file = try RotatingLogFile(
+            path: path, maxSize: 1 << 20, keep: 1, compress: false, rateLimit: LogRateLimit(amount: .lines(10), per: .milliseconds(500))
+        )
+        let capture = try LogCapture()
+        defer { capture.shutdown() }
+        var ends: [Int32] = [-1, -1]
+        XCTAssertEqual(pipe(&ends), 0)
+        _ = fcntl(ends[0], F_SETFL, O_NONBLOCK)
+        capture.attach(fd: ends[0], to: file)
+        let burst = (0..<50).map { "line \($0)\n" }.joined()
+        XCTAssertEqual(burst.withCString { Glibc.write(ends[1], $0, strlen($0)) }, burst.utf8.count)
+        // The writer falls silent: the timer writes the marker once the window is over.
+        XCTAssertTrue(poll { contents(path)?.contains("lines suppressed") ?? false }, contents(path) ?? "no log")
+        close(ends[1])
+        let text = try XCTUnwrap(contents(path))
+        XCTAssertEqual(text, (0..<10).map { "line \($0)\n" }.joined() + "vigil: 40 lines suppressed (logs.rateLimit: 10 lines per 500ms)\n")
     }
 
     private func gunzip(_ path: String) throws -> String {

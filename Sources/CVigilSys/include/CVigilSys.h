@@ -115,4 +115,13 @@ void cvigil_eventfd_drain(int fd);
 /// Returns 0, or -1 with errno set (EIO for a zlib failure).
 int cvigil_gzip_file(const char *source, const char *destination, int level);
 
+/// splice(2) of up to `length` bytes from the pipe `pipe_fd` to `file_fd` at `*offset` (which
+/// advances), SPLICE_F_NONBLOCK | SPLICE_F_MOVE: log capture without copying through user space.
+/// Returns the bytes moved, 0 at the pipe's EOF, or -1 (EAGAIN: the pipe is empty now; EINVAL:
+/// the file cannot take splice, use read and write).
+ssize_t cvigil_splice_to_file(int pipe_fd, int file_fd, int64_t *offset, size_t length);
+
+/// setpriority(PRIO_PROCESS, gettid(), nice): on Linux, lowers only the calling thread.
+int cvigil_set_thread_nice(int nice);
+
 #endif

@@ -201,10 +201,13 @@ public struct LogSpec: Sendable, Hashable, Codable {
     public var maxSize: ByteSize
     public var keep: Int
     public var compress: Bool
-    public init(maxSize: ByteSize = ByteSize(bytes: 10 << 20), keep: Int = 5, compress: Bool = true) {
+    /// nil: every line is kept, and a writer faster than the disk is slowed by its pipe.
+    public var rateLimit: LogRateLimit?
+    public init(maxSize: ByteSize = ByteSize(bytes: 10 << 20), keep: Int = 5, compress: Bool = true, rateLimit: LogRateLimit? = nil) {
         self.maxSize = maxSize
         self.keep = keep
         self.compress = compress
+        self.rateLimit = rateLimit
     }
 }
 

@@ -19,6 +19,8 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case reclaimPass = "reclaim_pass"
     /// A filesystem stays above its high watermark with nothing left that may be deleted; once per crossing.
     case reclaimExhausted = "reclaim_exhausted"
+    /// A log's compression fell behind its writer and rotated files were dropped (once per episode).
+    case logsDropped = "logs_dropped"
 }
 
 /// One entry of the event log in `vigil.db`.

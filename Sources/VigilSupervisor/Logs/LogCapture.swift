@@ -3,9 +3,11 @@ import Foundation
 /// Copies every child's stdout and stderr into its log file, on one thread for all of them.
 ///
 /// `attach` hands over the read end of a child's pipe (non-blocking, as `ProcessLauncher`
-/// creates it). The capture thread reads whatever is available (up to 64 KiB per wake-up and
-/// descriptor, so one chatty child cannot starve the others) and appends it to the file; at EOF
-/// (every writer, grandchildren included, has closed the pipe) it closes the descriptor.
+/// creates it). The capture thread moves whatever is available (up to 64 KiB per wake-up and
+/// descriptor, so one chatty child cannot starve the others) into the file, with `splice` where
+/// it can (see ``RotatingLogFile/take(from:using:)``); at EOF (every writer, grandchildren
+/// included, has closed the pipe) it closes the descriptor. Nothing is buffered beyond that
+/// one 64 KiB buffer: a child that writes faster than Vigil can store blocks on its full pipe.
 ///
 /// ```swift
 /// let log = try RotatingLogFile(path: "\(stateDir)/logs/api.log", maxSize: 10 << 20, keep: 5, compress: true)
@@ -13,6 +15,11 @@ import Foundation
 /// capture.attach(fd: child.stderrPipe!, to: log)
 /// ```
 public final class LogCapture: @unchecked Sendable {
+    /// `vigil_log_rotations_dropped_total{service}`: see ``LogDropReporter``.
+    public static let rotationsDroppedMetric = LogDropReporter.metricName
+    /// The capture thread's nice value: above the compressor's, below supervision.
+    static let niceness: Int32 = 5
+
     private let loop: EpollLoop
     private let lock = NSLock()
     private var files: [Int32: RotatingLogFile] = [:]
@@ -20,8 +27,10 @@ public final class LogCapture: @unchecked Sendable {
 
     public init() throws {
         loop = try EpollLoop()
+        // Below supervision: when the CPU is short, a flooding service waits on its pipe
+        // rather than Vigil's exits, probes and control API waiting on its output.
         loop.start(
-            name: "vigil-log-capture",
+            name: "vigil-log-capture", nice: Self.niceness,
             onReady: { [unowned self] in self.drain($0, untilEmpty: false) },
             onStop: { [unowned self] in self.drainAll() }
         )
@@ -47,18 +56,13 @@ public final class LogCapture: @unchecked Sendable {
         loop.stop()
     }
 
-    /// Reads what `fd` has now; at EOF or a read error detaches and closes it.
+    /// Moves what `fd` has now into its log; at EOF or a read error detaches and closes it.
     private func drain(_ fd: Int32, untilEmpty: Bool) {
         guard let file = lock.withLock({ files[fd] }) else { return }
         while true {
-            let count = read(fd, buffer.baseAddress, buffer.count)
-            if count > 0 {
-                file.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-                if untilEmpty { continue }
-                return
-            }
-            if count < 0, errno == EINTR { continue }
-            if count < 0, errno == EAGAIN, !untilEmpty { return }
+            let outcome = file.take(from: fd, using: buffer)
+            if outcome == .moved && untilEmpty { continue }
+            if outcome != .ended && !untilEmpty { return }
             break
         }
         loop.remove(fd)

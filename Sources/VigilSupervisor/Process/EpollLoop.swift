@@ -40,11 +40,13 @@ final class EpollLoop: @unchecked Sendable {
         }
     }
 
-    /// Starts the thread, named `name` (15 bytes show in `top -H`). Call once, right after init.
-    func start(name: String, onReady: @escaping (Int32) -> Void, onStop: @escaping () -> Void) {
+    /// Starts the thread, named `name` (15 bytes show in `top -H`), at `nice` (0: Vigil's own
+    /// priority). Call once, right after init.
+    func start(name: String, nice: Int32 = 0, onReady: @escaping (Int32) -> Void, onStop: @escaping () -> Void) {
         lock.withLock { started = true }
         let thread = Thread { [self] in
             cvigil_set_thread_name(name)
+            if nice != 0 { _ = cvigil_set_thread_nice(nice) }
             lock.withLock { loopThread = pthread_self() }
             var ready = [Int32](repeating: 0, count: 64)
             while !isStopping {

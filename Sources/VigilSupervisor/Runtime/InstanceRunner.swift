@@ -39,8 +39,10 @@ public actor InstanceRunner {
         self.resources = resources
         self.machine = InstanceStateMachine(configuration: .init(spec))
         let name = color == "default" ? spec.name : "\(spec.name)-\(color)"
+        let drops = LogDropReporter(service: spec.name, color: color == "default" ? nil : color, events: resources.events)
         self.logFile = try? RotatingLogFile(
-            path: "\(resources.logsDir)/\(name).log", maxSize: spec.logs.maxSize.bytes, keep: spec.logs.keep, compress: spec.logs.compress
+            path: "\(resources.logsDir)/\(name).log", maxSize: spec.logs.maxSize.bytes, keep: spec.logs.keep, compress: spec.logs.compress,
+            rateLimit: spec.logs.rateLimit, onDrop: { drops.report($0) }
         )
     }
 

@@ -69,6 +69,9 @@ public final class SupervisorResources: @unchecked Sendable {
         events.flush()
         curl.shutdown()
         logs.shutdown()
+        // A clean stop leaves no aside file; what is not compressed by then is taken over
+        // (within the bound) by the next start.
+        LogCompressor.shared.waitUntilIdle(timeout: .seconds(20))
         exits.shutdown()
         events.close()
     }

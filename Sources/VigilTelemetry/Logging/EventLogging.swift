@@ -17,7 +17,7 @@ public enum EventLogging {
     public static func level(for kind: EventKind) -> Logger.Level {
         switch kind {
         case .crashloop, .spawnFailed, .reclaimExhausted: .error
-        case .exited, .restarted, .probeFailed, .reloadRejected, .orphanKilled, .rolledBack, .failover, .memory: .warning
+        case .exited, .restarted, .probeFailed, .reloadRejected, .orphanKilled, .rolledBack, .failover, .memory, .logsDropped: .warning
         case .supervisorStarted, .supervisorStopping, .reload, .rolloutStarted, .promoted, .failback: .notice
         case .spawned, .started, .stopped, .stateChanged, .rolloutPhase, .reclaimed, .reclaimPass: .info
         }

@@ -61,6 +61,9 @@ public enum MetricCatalogue {
         "vigil_reclaim_runs_total", "Reclaim passes per watched filesystem by result: below_high, reclaimed, exhausted, pruned, error."
     )
     public static let chaosFaults = MetricInfo("vigil_chaos_faults_total", "Faults injected by chaos scenarios, by kind.")
+    public static let logRotationsDropped = MetricInfo(
+        LogCapture.rotationsDroppedMetric, "Rotated log files deleted uncompressed because compression was behind the service's writes."
+    )
 
     // MARK: Vigil's own process (the names every Prometheus client library uses)
 
@@ -74,7 +77,7 @@ public enum MetricCatalogue {
     public static let all: [MetricInfo] = [
         buildInfo, serviceUp, serviceReady, serviceState, serviceRestarts, residentMemory, memoryLimit, cpuSeconds,
         probeDuration, probeFailures, rollouts, activeColor, trafficWeight, routerRequests, routerRequestDuration,
-        diskUsedRatio, diskInodesUsedRatio, reclaimedBytes, reclaimRuns, chaosFaults,
+        diskUsedRatio, diskInodesUsedRatio, reclaimedBytes, reclaimRuns, chaosFaults, logRotationsDropped,
         processResidentMemory, processVirtualMemory, processCPU, processOpenFDs, processMaxFDs, processStartTime,
     ]
 

@@ -71,6 +71,7 @@ final class ServiceGauges {
             gauges.forEach { registry.prometheus.unregisterGauge($0.gauge) }
             states[service] = nil
             removeProbeSeries(service)
+            registry.removeCounter(MetricCatalogue.logRotationsDropped, [("service", service)])
             removeRolloutSeries(service)
         }
         restarts.track(services: seenServices)

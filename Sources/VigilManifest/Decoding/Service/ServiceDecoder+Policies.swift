@@ -81,6 +81,29 @@ extension ServiceDecoder {
         }
         if let keep = section["keep"].flatMap({ reader.int($0, section.path("keep"), atLeast: 0) }) { spec.keep = keep }
         if let compress = section.read("compress", NodeReader.bool) { spec.compress = compress }
+        spec.rateLimit = section.mapping("rateLimit", keys: ["lines", "bytes", "per"]).flatMap(decodeLogRateLimit)
         return spec
+    }
+
+    /// `{lines: N, per: DURATION}` or `{bytes: SIZE, per: DURATION}`; `per` defaults to 30s.
+    private func decodeLogRateLimit(_ section: MappingReader) -> LogRateLimit? {
+        let per = section.read("per", NodeReader.positiveDuration) ?? LogRateLimit.defaultWindow
+        switch (section["lines"], section["bytes"]) {
+        case (let lines?, nil):
+            return reader.int(lines, section.path("lines"), atLeast: 1).map { LogRateLimit(amount: .lines($0), per: per) }
+        case (nil, let bytes?):
+            guard let size = reader.size(bytes, section.path("bytes")) else { return nil }
+            guard size.bytes > 0 else {
+                reader.error(bytes, "'\(section.path("bytes"))' must be above 0; e.g. bytes: 1Mi")
+                return nil
+            }
+            return LogRateLimit(amount: .bytes(size), per: per)
+        case (_?, _?):
+            reader.diagnostics.error(section.location(of: "bytes"), "'\(section.field)' takes lines or bytes, not both; e.g. rateLimit: {lines: 10000, per: 30s}")
+            return nil
+        case (nil, nil):
+            reader.diagnostics.error(section.location, "'\(section.field)' needs lines or bytes; e.g. rateLimit: {lines: 10000, per: 30s}")
+            return nil
+        }
     }
 }

@@ -37,7 +37,7 @@ struct ServiceDecoder {
             name: name, command: command ?? [], workingDir: workingDir, user: user, env: env, releases: releases,
             port: port, restart: root.mapping("restart", keys: Self.restartKeys).map(decodeRestart) ?? RestartSpec(),
             stop: root.mapping("stop", keys: ["signal", "timeout"]).map(decodeStop) ?? StopSpec(),
-            probes: probes, resources: decodeResources(root), logs: root.mapping("logs", keys: ["maxSize", "keep", "compress"]).map(decodeLogs) ?? LogSpec(),
+            probes: probes, resources: decodeResources(root), logs: root.mapping("logs", keys: ["maxSize", "keep", "compress", "rateLimit"]).map(decodeLogs) ?? LogSpec(),
             deploy: deploy
         )
         spec.controlRole = root["controlRole"].flatMap { reader.choice($0, "controlRole", Role.self, allowed: Role.allCases) }
