@@ -197,6 +197,22 @@ final class InstanceStateMachineTests: XCTestCase {
         XCTAssertEqual(h.machine.state, .starting)
     }
 
+    /// 0 × 2^1024 is NaN: after 1,024 failures in a row with `initial: 0s` the delay must still be
+    /// 0 (Vigil itself crashed converting NaN to a Duration), and never come from the jitter.
+    func testZeroInitialBackoffStaysZeroPastAThousandFailuresInARow() {
+        var h = Harness(restart: .init(backoff: .init(initial: .zero, max: .seconds(1), multiplier: 2, jitter: Ratio(0.1)), crashLoop: .init(restarts: 1_000_000, within: .seconds(1))))
+        h.startRunning()
+        for failure in 1...1_100 {
+            h.advance(.seconds(2))
+            let actions = h.send(.exited(.exited(1)))
+            XCTAssertNil(h.scheduledDelay(.backoff, in: actions), "failure \(failure) waits")
+            guard actions.contains(.spawn(generation: h.machine.generation)) else {
+                return XCTFail("failure \(failure) did not respawn at once: \(actions)")
+            }
+            h.send(.spawned(pid: Int32(100 + failure)))
+        }
+    }
+
     func testStartupProbeGatesLivenessAndReadiness() {
         let probes = ProbesSpec(
             startup: .init(action: .tcp(port: nil), failureThreshold: 3),

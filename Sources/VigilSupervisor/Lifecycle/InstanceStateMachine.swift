@@ -320,9 +320,10 @@ extension InstanceStateMachine {
     private mutating func nextDelay() -> Duration {
         let backoff = configuration.restart.backoff
         let maxSeconds = backoff.max.seconds
-        var seconds = crashLooping
-            ? maxSeconds
-            : min(backoff.initial.seconds * pow(backoff.multiplier, Double(consecutiveFailures - 1)), maxSeconds)
+        // After ~1,000 failures in a row the growth overflows to infinity, and 0 × ∞ (an
+        // `initial: 0s` backoff) is NaN: that must stay 0, not reach `.seconds(_:)`, which traps.
+        let grown = backoff.initial.seconds * pow(backoff.multiplier, Double(consecutiveFailures - 1))
+        var seconds = crashLooping ? maxSeconds : (grown.isNaN ? 0 : min(grown, maxSeconds))
         if backoff.jitter.value > 0, seconds > 0 {
             seconds *= 1 + backoff.jitter.value * (random.nextUnit() * 2 - 1)
         }
