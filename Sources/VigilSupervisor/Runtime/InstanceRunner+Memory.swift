@@ -55,14 +55,10 @@ extension InstanceRunner {
         switch breach {
         case .high(let bytes, let limit):
             record(.memory, reason: "high", message: "memory \(mebibytes(bytes)) over high \(ByteSize(bytes: limit).description); replacing the instance")
-            if let memoryResponder, await memoryResponder(breach) { return }
-            guard machine.pid == pid else { return }
-            send(.recycle(reason: "memory"))
+            await replace(after: breach, pid: pid)
         case .hostPressure(let bytes, let used, let watermark):
             record(.memory, reason: "host", message: String(format: "host memory %.0f%% over hostHighWatermark %.0f%%; replacing the largest limited instance (%@)", used * 100, watermark * 100, mebibytes(bytes)))
-            if let memoryResponder, await memoryResponder(breach) { return }
-            guard machine.pid == pid else { return }
-            send(.recycle(reason: "memory"))
+            await replace(after: breach, pid: pid)
         case .max(let bytes, let limit):
             record(.memory, reason: "max", message: "memory \(mebibytes(bytes)) over max \(ByteSize(bytes: limit).description); killed")
             send(.kill(reason: "memory"))
@@ -70,6 +66,14 @@ extension InstanceRunner {
             record(.memory, reason: "oom_kill", message: "the kernel killed a process of the instance over max \(ByteSize(bytes: limit).description); killing the rest")
             send(.kill(reason: "memory"))
         }
+    }
+
+    /// The graceful answer to `high` and to host pressure: the owner's (a blue-green rollout)
+    /// when it takes it, else a stop counted as a failure, unless the spawn ended meanwhile.
+    private func replace(after breach: MemoryGuard.Breach, pid: pid_t) async {
+        if let memoryResponder, await memoryResponder(breach) { return }
+        guard machine.pid == pid else { return }
+        send(.recycle(reason: "memory"))
     }
 
     /// Before an exit is handled: when the kernel OOM-killed the spawn and no breach was acted on
@@ -88,9 +92,12 @@ extension InstanceRunner {
         ended.cgroup?.removeWhenEmpty()
     }
 
+    /// An event of this instance: its color (none for a plain service), its current pid, else
+    /// the group of its last run.
     func record(_ kind: EventKind, reason: String?, message: String) {
         resources.events.record(SupervisorEvent(
-            service: service, color: color == "default" ? nil : color, kind: kind, reason: reason, message: message, pid: machine.pid
+            service: service, color: color == InstanceRecord.defaultColor ? nil : color, kind: kind, reason: reason, message: message,
+            pid: machine.pid ?? processGroup
         ))
     }
 }

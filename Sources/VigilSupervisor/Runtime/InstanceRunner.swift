@@ -18,7 +18,7 @@ public actor InstanceRunner {
     private(set) var machine: InstanceStateMachine
     private let logFile: RotatingLogFile?
     /// The process group of the latest run; kept after the leader exits to clean up what it left.
-    private var processGroup: pid_t?
+    private(set) var processGroup: pid_t?
     private var startedAt: Date?
     private var timers: [InstanceStateMachine.TimerKind: Task<Void, Never>] = [:]
     private var probeTasks: [ProbeKind: Task<Void, Never>] = [:]
@@ -121,9 +121,7 @@ public actor InstanceRunner {
             case .schedule(let timer, let delay): schedule(timer, after: delay)
             case .activateProbes(let kinds, let generation): activateProbes(kinds, generation: generation)
             case .record(let kind, let reason, let message):
-                resources.events.record(SupervisorEvent(
-                    service: service, color: color == "default" ? nil : color, kind: kind, reason: reason, message: message, pid: machine.pid ?? processGroup
-                ))
+                record(kind, reason: reason, message: message)
             }
         }
         resumeWaiters()
